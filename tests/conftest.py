@@ -1,0 +1,85 @@
+import re
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from tracker import create_app
+from tracker.changes import create_program
+from tracker.db import db
+from tracker.models import Program
+
+
+class CSRFClient(FlaskClient):
+    """A test client that sends the page's CSRF token with every POST, as the browser does
+    (htmx sends it as the X-CSRFToken header). Pass csrf=False to send none."""
+
+    token: str | None = None
+
+    def csrf_token(self) -> str:
+        if self.token is None:
+            page = self.get("/").get_data(as_text=True)
+            self.token = re.search(r'X-CSRFToken&#34;: &#34;([^&]+)&#34;', page).group(1)
+        return self.token
+
+    def post(self, *args, csrf: bool = True, **kwargs):
+        if csrf:
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self.csrf_token())
+            kwargs["headers"] = headers
+        return super().post(*args, **kwargs)
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.delenv("TRACKER_DATABASE_URL", raising=False)
+    monkeypatch.delenv("TRACKER_SECRET_KEY", raising=False)
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+    })
+    app.test_client_class = CSRFClient
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app) -> CSRFClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_program(app):
+    """Create a program through the write path and return its id."""
+
+    def make(**values) -> int:
+        values.setdefault("name", "Riverside County Medical Center Program (Internal Medicine)")
+        with app.app_context():
+            program = create_program(values)
+            db.session.commit()
+            return program.id
+
+    return make
+
+
+@pytest.fixture
+def read_program(app):
+    """The stored program, read fresh from the database (a plain dict of its columns)."""
+
+    def read(program_id: int) -> dict:
+        with app.app_context():
+            db.session.expire_all()
+            program = db.session.get(Program, program_id)
+            return {c.key: getattr(program, c.key) for c in Program.__table__.columns}
+
+    return read

@@ -1,0 +1,118 @@
+"""The field catalogue: keys, and what each kind accepts, refuses and shows (no Flask)."""
+
+import datetime as dt
+
+import pytest
+
+from tracker import fields
+from tracker.fields import FieldError, Kind
+
+CATALOGUE_KEYS = (
+    "name, specialty, track, program_code, city, state, setting, mission_tags, positions, website, "
+    "contact_email, visa_j1, visa_h1b, img_percent, non_us_img_count, img_origins, step1_requirement, "
+    "step2_min, max_attempts, yog_limit_years, usce_required, mission_notes, notes, status, "
+    "email_status, date_applied, signal_sent, interview_date, thank_you_sent, loi_sent, rank"
+).split(", ")
+
+
+def test_catalogue_declares_exactly_the_agreed_keys():
+    assert sorted(fields.BY_KEY) == sorted(CATALOGUE_KEYS)
+
+
+def test_every_field_has_a_group_an_export_header_and_import_spellings():
+    for f in fields.FIELDS:
+        assert f.group in fields.GROUPS
+        assert f.export_header
+        assert f.spellings, f.key
+
+
+def test_every_kind_is_used():
+    assert {f.kind for f in fields.FIELDS} == set(Kind)
+
+
+# (field key, what a person types, what is stored, what the grid shows)
+ACCEPTED = [
+    ("name", "  Mercy Hospital Program  ", "Mercy Hospital Program", "Mercy Hospital Program"),
+    ("mission_notes", "Refugee clinic\r\nSpanish", "Refugee clinic\nSpanish", "Refugee clinic\nSpanish"),
+    ("positions", "12", 12, "12"),
+    ("positions", "1,2", 12, "12"),
+    ("img_percent", "35%", 35.0, "35%"),
+    ("img_percent", "12.5", 12.5, "12.5%"),
+    ("specialty", "internal medicine", "internal_medicine", "Internal Medicine"),
+    ("specialty", "Internal Medicine-Pediatrics", "med_peds", "Med-Peds"),
+    ("setting", "Community-based, university-affiliated", "university_affiliated", "University-affiliated community"),
+    ("state", "texas", "TX", "TX"),
+    ("visa_j1", "Y", "yes", "Yes"),
+    ("visa_h1b", "", "unknown", "Unknown"),
+    ("visa_h1b", "?", "unknown", "Unknown"),
+    ("date_applied", "2026-09-24", dt.date(2026, 9, 24), "2026-09-24"),
+    ("date_applied", "09/24/2026", dt.date(2026, 9, 24), "2026-09-24"),
+    ("interview_date", "2026-11-30T14:30", dt.datetime(2026, 11, 30, 14, 30), "2026-11-30 14:30"),
+    ("website", "www.mercy.example.org/gme", "https://www.mercy.example.org/gme", "https://www.mercy.example.org/gme"),
+    ("contact_email", "GME@Mercy.example.org", "GME@mercy.example.org", "GME@mercy.example.org"),
+    ("mission_tags", "Rural; global health", ["global_health", "rural"], "Global health, Rural"),
+    ("step1_requirement", "Pass", "pass", "pass"),
+    ("step1_requirement", "220+", "220", "220"),
+    ("program_code", "1403621114.0", "1403621114", "1403621114"),
+    ("status", "Interview invited", "interview_invited", "Interview invited"),
+]
+
+
+@pytest.mark.parametrize("key, typed, stored, shown", ACCEPTED)
+def test_accepted_values_are_normalised_and_round_trip(key, typed, stored, shown):
+    f = fields.get(key)
+    assert f.parse(typed) == stored
+    assert f.display(stored) == shown
+    # the change log keeps to_text(); parsing it again gives the same stored value
+    assert f.parse(f.to_text(stored)) == stored
+
+
+# (field key, refused input, a phrase of the message saying what is accepted)
+REFUSED = [
+    ("name", "", "required"),
+    ("name", "x" * 201, "at most 200 characters"),
+    ("positions", "twelve", "whole number from 0 to 500"),
+    ("positions", "2.5", "whole number"),
+    ("positions", "-1", "from 0 to 500"),
+    ("img_percent", "135%", "from 0% to 100%"),
+    ("img_percent", "nan", "number"),
+    ("specialty", "Dermatology-ish", "choose one of Internal Medicine"),
+    ("visa_j1", "maybe", "Yes, No or Unknown"),
+    ("date_applied", "next week", "YYYY-MM-DD"),
+    ("date_applied", "2026-02-30", "YYYY-MM-DD"),
+    ("interview_date", "soon", "YYYY-MM-DD HH:MM"),
+    ("website", "javascript:alert(1)", "http:// or https://"),
+    ("website", "ftp://example.org", "http:// or https://"),
+    ("contact_email", "not an email", "email address"),
+    ("mission_tags", "rural, surfing", "'surfing' is not a tag"),
+    ("step1_requirement", "high", "pass, none stated, or a minimum"),
+    ("program_code", "12 34", "letters, digits and dashes"),
+    ("mission_notes", "x" * 10_001, "at most 10,000 characters"),
+]
+
+
+@pytest.mark.parametrize("key, typed, phrase", REFUSED)
+def test_refused_values_say_what_is_accepted(key, typed, phrase):
+    with pytest.raises(FieldError) as caught:
+        fields.get(key).parse(typed)
+    assert phrase in str(caught.value)
+
+
+def test_empty_input_means_unknown_never_no():
+    assert fields.get("visa_j1").parse(None) == "unknown"
+    assert fields.get("signal_sent").parse("") == "no"  # you know whether you sent a signal
+    assert fields.get("step2_min").parse("") is None
+    assert fields.get("mission_tags").parse("") == []
+    assert fields.get("status").parse("") == "researching"
+
+
+def test_parse_values_collects_every_error_and_refuses_unknown_keys():
+    values, errors = fields.parse_values({"positions": "x", "visa_j1": "yes", "colour": "red"})
+    assert values == {"visa_j1": "yes"}
+    assert set(errors) == {"positions", "colour"}
+
+
+def test_grouped_keeps_catalogue_order():
+    flat = [f.key for _, group in fields.grouped() for f in group]
+    assert flat == [f.key for f in fields.FIELDS]
+    assert [g for g, _ in fields.grouped()] == list(fields.GROUPS)

@@ -1,0 +1,80 @@
+"""Residency Tracker: a spreadsheet-like residency application tracker for IMGs."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _resource_dir(name: str) -> Path:
+    """templates/ and static/: inside the package when installed from a wheel,
+    at the top of the repository when running from a checkout (or an editable install)."""
+    for candidate in (PACKAGE_DIR / name, PACKAGE_DIR.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise RuntimeError(f"cannot find the {name}/ folder next to {PACKAGE_DIR}")
+
+
+def _secret_key(instance_path: str) -> str:
+    """The key signing sessions and CSRF tokens, made once and kept in instance/."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        try:
+            with open(path, "x", encoding="ascii") as fh:  # "x": two starting processes can't both write
+                os.chmod(path, 0o600)
+                fh.write(secrets.token_hex(32))
+        except FileExistsError:
+            pass
+    return path.read_text(encoding="ascii").strip()
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    instance_path = os.environ.get("TRACKER_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=os.path.abspath(instance_path) if instance_path else None,
+        instance_relative_config=True,
+        template_folder=str(_resource_dir("templates")),
+        static_folder=str(_resource_dir("static")),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    app.config.from_mapping(
+        SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "tracker.sqlite3"),
+        # A tab left open all day must still be able to save: the CSRF token lives as long
+        # as the session cookie, and the key is kept in instance/ so restarts keep it valid.
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    if url := os.environ.get("TRACKER_DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if key := os.environ.get("TRACKER_SECRET_KEY"):
+        app.config["SECRET_KEY"] = key
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+
+    from . import cli, security, views
+    from .db import configure_sqlite, db
+    from .migrate import migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
+    with app.app_context():
+        configure_sqlite(db.engine)
+
+    security.init_app(app)
+    views.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,136 @@
+"""The one way a program is written: validate through the catalogue, log, bump the version.
+
+Cell edits, the program form, the demo loader and (later) imports, bulk edits and undo all
+call these functions; none of them sets a catalogue attribute on a Program directly.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Mapping
+
+import sqlalchemy as sa
+
+from . import fields
+from .db import db
+from .models import Change, Program, utcnow
+
+
+class ValidationFailed(Exception):
+    """Some values were refused; ``errors`` maps field keys to messages. Nothing was written."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+class StaleVersion(Exception):
+    """The program changed since the caller read it (another tab, another person)."""
+
+    def __init__(self, program: Program, expected: int):
+        super().__init__(f"program {program.id} is at version {program.version}, not {expected}")
+        self.program = program
+        self.expected = expected
+
+
+def new_batch_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _check_unique_code(values: Mapping[str, Any], program_id: int | None) -> None:
+    code = values.get("program_code")
+    if not code:
+        return
+    other = db.session.scalar(
+        sa.select(Program).where(Program.program_code == code, Program.id != (program_id or 0))
+    )
+    if other is not None:
+        where = " (deleted; restore it from its page)" if other.deleted_at else ""
+        raise ValidationFailed(
+            {"program_code": f"Program code {code} already belongs to {other.name}{where}."}
+        )
+
+
+def update_program(
+    program: Program,
+    raw: Mapping[str, Any],
+    *,
+    source: str = "edit",
+    batch_id: str | None = None,
+    expected_version: int | None = None,
+) -> list[Change]:
+    """Validate ``raw`` (field key -> typed or raw value) and apply what differs.
+
+    Raises StaleVersion when ``expected_version`` is given and is not the program's,
+    ValidationFailed when any value is refused (then nothing is changed). Returns the
+    change rows written (none when every value equals what is stored). The caller commits.
+    """
+    if expected_version is not None and expected_version != program.version:
+        raise StaleVersion(program, expected_version)
+    values, errors = fields.parse_values(dict(raw))
+    if errors:
+        raise ValidationFailed(errors)
+    _check_unique_code(values, program.id)
+    changes: list[Change] = []
+    for key, new in values.items():
+        old = getattr(program, key)
+        if old == new:
+            continue
+        f = fields.BY_KEY[key]
+        setattr(program, key, new)
+        changes.append(
+            Change(
+                program=program,
+                field=key,
+                old_value=f.to_text(old) or None,
+                new_value=f.to_text(new) or None,
+                source=source,
+                batch_id=batch_id,
+            )
+        )
+    if changes:
+        program.updated_at = utcnow()
+        db.session.add_all(changes)
+    return changes
+
+
+def create_program(
+    raw: Mapping[str, Any], *, source: str = "create", batch_id: str | None = None
+) -> Program:
+    """A new program from ``raw``; every non-empty value is logged as a change."""
+    values, errors = fields.parse_values(dict(raw))
+    if "name" not in values and "name" not in errors:
+        errors["name"] = "Program is required."
+    if errors:
+        raise ValidationFailed(errors)
+    _check_unique_code(values, None)
+    program = Program(**{**fields.defaults(), **values})
+    db.session.add(program)
+    for key, value in values.items():
+        f = fields.BY_KEY[key]
+        text = f.to_text(value)
+        if text and (f.required or value != f.parse(None)):
+            db.session.add(
+                Change(program=program, field=key, old_value=None, new_value=text,
+                       source=source, batch_id=batch_id)
+            )
+    return program
+
+
+def delete_program(program: Program, *, batch_id: str | None = None) -> Change:
+    """Soft delete: the row leaves the grid and stays restorable from its page."""
+    now = utcnow()
+    program.deleted_at = now
+    change = Change(program=program, field="deleted_at", old_value=None,
+                    new_value=now.isoformat(sep=" "), source="delete", batch_id=batch_id)
+    db.session.add(change)
+    return change
+
+
+def restore_program(program: Program, *, batch_id: str | None = None) -> Change:
+    change = Change(program=program, field="deleted_at",
+                    old_value=program.deleted_at.isoformat(sep=" ") if program.deleted_at else None,
+                    new_value=None, source="undo", batch_id=batch_id)
+    program.deleted_at = None
+    db.session.add(change)
+    return change

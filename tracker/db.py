@@ -1,0 +1,57 @@
+"""The database handle and the SQLite settings a web app needs."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+db = SQLAlchemy(model_class=Base)
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, a busy timeout and foreign keys on every connection; writes begin IMMEDIATE.
+
+    pysqlite's own transaction handling is switched off so that SQLAlchemy's ``begin`` is
+    the only place a transaction starts: a plain ``BEGIN`` for readers, ``BEGIN IMMEDIATE``
+    for a session opened with ``write_transaction()``, so that a read-then-write never
+    loses an update (or fails with SQLITE_BUSY) under WAL.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "")
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+def write_transaction() -> None:
+    """Open the current session's transaction as a write (BEGIN IMMEDIATE on SQLite).
+
+    Call it before the first query of a request that will write.
+    """
+    session = db.session()
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})

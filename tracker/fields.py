@@ -1,0 +1,561 @@
+"""The field catalogue: every program column, declared once.
+
+The grid, the inline editors, server-side validation, the program form, the demo data and
+(later) import and export all read this module. It is pure Python: no Flask, no database.
+
+A field turns what a person typed (or what a spreadsheet held) into a stored value with
+``parse``; ``to_text`` turns a stored value back into text that ``parse`` accepts again
+(the change log stores that text), and ``display`` is what the grid shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+
+
+class Kind(str, enum.Enum):
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    INT = "int"
+    PERCENT = "percent"
+    CHOICE = "choice"
+    TRI = "tri"  # yes / no / unknown
+    DATE = "date"
+    DATETIME = "datetime"
+    URL = "url"
+    EMAIL = "email"
+    TAGS = "tags"
+
+
+class FieldError(ValueError):
+    """A value a field does not accept; the message says what is accepted."""
+
+
+GROUPS = ("Program", "Visa & IMG", "Screening", "Mission", "Application")
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+    spellings: tuple[str, ...] = ()
+
+
+def _norm(text: str) -> str:
+    """Lower-case, with runs of spaces and punctuation made one space."""
+    return re.sub(r"[\s\-_./,;:&()]+", " ", text.strip().lower()).strip()
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    kind: Kind
+    group: str
+    choices: tuple[Choice, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    max_length: int | None = None
+    required: bool = False
+    default: Any = None
+    width: int = 10  # in characters, for the grid and the export
+    export_header: str = ""
+    spellings: tuple[str, ...] = ()  # header spellings recognised on import
+    help: str = ""
+    normalize: Callable[[str], Any] | None = None  # a field-specific parser for text kinds
+    suggestions: tuple[str, ...] = ()  # offered in a text editor's datalist
+    _lookup: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.group not in GROUPS:
+            raise ValueError(f"{self.key}: unknown group {self.group!r}")
+        if not self.export_header:
+            object.__setattr__(self, "export_header", self.label)
+        for choice in self.choices:
+            for spelling in (choice.value, choice.label, *choice.spellings):
+                self._lookup[_norm(spelling)] = choice.value
+
+    # -- reading input -------------------------------------------------------------
+
+    def parse(self, raw: Any) -> Any:
+        """Return the stored value for ``raw`` or raise FieldError saying what is accepted."""
+        if isinstance(raw, str):
+            raw = raw.strip()
+        if raw is None or raw == "":
+            return self._empty()
+        parser = getattr(self, f"_parse_{self.kind.value}")
+        return parser(raw)
+
+    def _empty(self) -> Any:
+        if self.kind is Kind.TRI:
+            return self.default or "unknown"
+        if self.kind is Kind.TAGS:
+            return []
+        if self.required:
+            raise FieldError(f"{self.label} is required.")
+        return self.default if self.kind is Kind.CHOICE else None
+
+    def _parse_text(self, raw: Any) -> Any:
+        text = str(raw)
+        if self.normalize is not None:
+            return self.normalize(text)
+        limit = self.max_length or 200
+        if len(text) > limit:
+            raise FieldError(f"{self.label}: at most {limit:,} characters (this has {len(text):,}).")
+        return text
+
+    def _parse_long_text(self, raw: Any) -> Any:
+        text = str(raw).replace("\r\n", "\n")
+        limit = self.max_length or 10_000
+        if len(text) > limit:
+            raise FieldError(f"{self.label}: at most {limit:,} characters (this has {len(text):,}).")
+        return text
+
+    def _number(self, raw: Any, *, whole: bool) -> float:
+        what = "a whole number" if whole else "a number"
+        bounds = self._bounds_text()
+        if isinstance(raw, bool):
+            raise FieldError(f"{self.label}: enter {what}{bounds}.")
+        if isinstance(raw, (int, float)):
+            number = float(raw)
+        else:
+            text = str(raw).replace(",", "").strip()
+            if self.kind is Kind.PERCENT:
+                text = text.rstrip("%").strip()
+            try:
+                number = float(text)
+            except ValueError:
+                raise FieldError(f"{self.label}: enter {what}{bounds}.") from None
+        if number != number or number in (float("inf"), float("-inf")):
+            raise FieldError(f"{self.label}: enter {what}{bounds}.")
+        if whole and not number.is_integer():
+            raise FieldError(f"{self.label}: enter {what}{bounds}.")
+        if (self.min is not None and number < self.min) or (
+            self.max is not None and number > self.max
+        ):
+            raise FieldError(f"{self.label}: enter {what}{bounds}.")
+        return number
+
+    def _bounds_text(self) -> str:
+        unit = "%" if self.kind is Kind.PERCENT else ""
+        if self.min is not None and self.max is not None:
+            return f" from {self.min:g}{unit} to {self.max:g}{unit}"
+        if self.min is not None:
+            return f" of at least {self.min:g}{unit}"
+        return ""
+
+    def _parse_int(self, raw: Any) -> int:
+        return int(self._number(raw, whole=True))
+
+    def _parse_percent(self, raw: Any) -> float:
+        return round(self._number(raw, whole=False), 1)
+
+    def _parse_choice(self, raw: Any) -> str:
+        value = self._lookup.get(_norm(str(raw)))
+        if value is None:
+            labels = ", ".join(c.label for c in self.choices)
+            raise FieldError(f"{self.label}: choose one of {labels}.")
+        return value
+
+    def _parse_tri(self, raw: Any) -> str:
+        if isinstance(raw, bool):
+            return "yes" if raw else "no"
+        value = TRI_SPELLINGS.get(_norm(str(raw)))
+        if value is None:
+            raise FieldError(f"{self.label}: choose Yes, No or Unknown.")
+        return value
+
+    def _parse_date(self, raw: Any) -> dt.date:
+        if isinstance(raw, dt.datetime):
+            return raw.date()
+        if isinstance(raw, dt.date):
+            return raw
+        text = str(raw)
+        for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"):
+            try:
+                return dt.datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+        raise FieldError(f"{self.label}: enter a date as YYYY-MM-DD (for example 2026-11-25).")
+
+    def _parse_datetime(self, raw: Any) -> dt.datetime:
+        if isinstance(raw, dt.datetime):
+            return raw.replace(tzinfo=None, microsecond=0)
+        if isinstance(raw, dt.date):
+            return dt.datetime.combine(raw, dt.time())
+        text = str(raw)
+        for fmt in (
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M",
+            "%Y-%m-%dT%H:%M:%S",
+            "%Y-%m-%d %H:%M:%S",
+            "%m/%d/%Y %H:%M",
+            "%Y-%m-%d",
+        ):
+            try:
+                return dt.datetime.strptime(text, fmt)
+            except ValueError:
+                continue
+        raise FieldError(
+            f"{self.label}: enter a date and time as YYYY-MM-DD HH:MM (for example 2026-11-25 14:30)."
+        )
+
+    def _parse_url(self, raw: Any) -> str:
+        text = str(raw)
+        if "://" not in text and re.match(r"^[\w-]+(\.[\w-]+)+(/|$)", text):
+            text = "https://" + text
+        parts = urlsplit(text)
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc or re.search(r"\s", text):
+            raise FieldError(f"{self.label}: enter a web address starting with http:// or https://.")
+        if len(text) > (self.max_length or 500):
+            raise FieldError(f"{self.label}: at most {self.max_length or 500} characters.")
+        return text
+
+    def _parse_email(self, raw: Any) -> str:
+        text = str(raw)
+        if text.lower().startswith("mailto:"):
+            text = text[len("mailto:") :]
+        try:
+            return validate_email(text, check_deliverability=False).normalized
+        except EmailNotValidError:
+            raise FieldError(f"{self.label}: enter an email address such as gme@hospital.org.") from None
+
+    def _parse_tags(self, raw: Any) -> list[str]:
+        items: Iterable[str]
+        if isinstance(raw, (list, tuple, set)):
+            items = [str(item) for item in raw]
+        else:
+            items = re.split(r"[,;\n|]+", str(raw))
+        found: set[str] = set()
+        for item in items:
+            if not item.strip():
+                continue
+            value = self._lookup.get(_norm(item))
+            if value is None:
+                labels = ", ".join(c.label for c in self.choices)
+                raise FieldError(f"{self.label}: {item.strip()!r} is not a tag; use {labels}.")
+            found.add(value)
+        return [c.value for c in self.choices if c.value in found]
+
+    # -- writing output ------------------------------------------------------------
+
+    def to_text(self, value: Any) -> str:
+        """Text that ``parse`` turns back into ``value`` (used by the change log and forms)."""
+        if value is None:
+            return ""
+        if self.kind is Kind.TAGS:
+            return ", ".join(value)
+        if self.kind is Kind.DATETIME:
+            return value.strftime("%Y-%m-%d %H:%M")
+        if self.kind is Kind.DATE:
+            return value.isoformat()
+        if self.kind is Kind.PERCENT:
+            return f"{value:g}"
+        return str(value)
+
+    def label_for(self, value: Any) -> str:
+        for choice in self.options:
+            if choice.value == value:
+                return choice.label
+        return "" if value is None else str(value)
+
+    def display(self, value: Any) -> str:
+        """What a grid cell shows."""
+        if value is None or value == [] or value == "":
+            return ""
+        if self.kind in (Kind.CHOICE, Kind.TRI):
+            return self.label_for(value)
+        if self.kind is Kind.TAGS:
+            return ", ".join(self.label_for(v) for v in value)
+        if self.kind is Kind.PERCENT:
+            return f"{value:g}%"
+        return self.to_text(value)
+
+    def input_value(self, value: Any) -> str:
+        """The value an HTML editor starts with."""
+        if value is None:
+            return ""
+        if self.kind is Kind.DATETIME:
+            return value.strftime("%Y-%m-%dT%H:%M")
+        return self.to_text(value)
+
+    @property
+    def html_input_type(self) -> str:
+        # Numbers are typed into text inputs: a number input reports "" for "abc", which
+        # would clear the stored value instead of showing the error.
+        return {
+            Kind.DATE: "date",
+            Kind.DATETIME: "datetime-local",
+            Kind.URL: "url",
+            Kind.EMAIL: "email",
+        }.get(self.kind, "text")
+
+    @property
+    def inputmode(self) -> str | None:
+        return {Kind.INT: "numeric", Kind.PERCENT: "decimal"}.get(self.kind)
+
+    @property
+    def options(self) -> tuple[Choice, ...]:
+        """The choices an editor offers (tri-states included)."""
+        return TRI_CHOICES if self.kind is Kind.TRI else self.choices
+
+    @property
+    def accepts(self) -> str:
+        """A short sentence on what the field accepts, for the editor's hint."""
+        return {
+            Kind.TEXT: f"Text, up to {self.max_length or 200} characters.",
+            Kind.LONG_TEXT: f"Text, up to {self.max_length or 10_000:,} characters.",
+            Kind.INT: f"A whole number{self._bounds_text()}.",
+            Kind.PERCENT: f"A percentage{self._bounds_text()}.",
+            Kind.CHOICE: "One of the listed choices.",
+            Kind.TRI: "Yes, No or Unknown.",
+            Kind.DATE: "A date, YYYY-MM-DD.",
+            Kind.DATETIME: "A date and time, YYYY-MM-DD HH:MM.",
+            Kind.URL: "A web address starting with http:// or https://.",
+            Kind.EMAIL: "An email address.",
+            Kind.TAGS: "Any of the listed tags.",
+        }[self.kind]
+
+
+TRI_CHOICES = (
+    Choice("yes", "Yes", ("y", "true", "1", "x", "sponsors", "sponsored")),
+    Choice("no", "No", ("n", "false", "0", "none", "not sponsored")),
+    Choice("unknown", "Unknown", ("?", "n a", "na", "unk", "not sure", "tbd")),
+)
+TRI_SPELLINGS = {_norm(s): c.value for c in TRI_CHOICES for s in (c.value, c.label, *c.spellings)}
+
+
+def _step1_requirement(text: str) -> str:
+    """'pass', 'none stated', or a numeric minimum from 150 to 300."""
+    norm = _norm(text)
+    if norm in ("pass", "passed", "pass required", "p"):
+        return "pass"
+    if norm in ("none", "none stated", "no minimum", "not stated", "no"):
+        return "none stated"
+    match = re.fullmatch(r"(\d{3})(\.0+)?\s*\+?", text.strip())
+    if match and 150 <= int(match.group(1)) <= 300:
+        return match.group(1)
+    raise FieldError("Step 1 requirement: enter pass, none stated, or a minimum score from 150 to 300.")
+
+
+def _program_code(text: str) -> str:
+    """NRMP/ACGME program codes; Excel often turns 1403621114 into 1403621114.0."""
+    code = re.sub(r"\.0+$", "", text.strip()).upper()
+    if not re.fullmatch(r"[0-9A-Z][0-9A-Z-]{2,19}", code):
+        raise FieldError("Program code: letters, digits and dashes only (for example 1403621114).")
+    return code
+
+
+US_STATES = (
+    ("AL", "Alabama"), ("AK", "Alaska"), ("AZ", "Arizona"), ("AR", "Arkansas"),
+    ("CA", "California"), ("CO", "Colorado"), ("CT", "Connecticut"), ("DE", "Delaware"),
+    ("DC", "District of Columbia"), ("FL", "Florida"), ("GA", "Georgia"), ("HI", "Hawaii"),
+    ("ID", "Idaho"), ("IL", "Illinois"), ("IN", "Indiana"), ("IA", "Iowa"), ("KS", "Kansas"),
+    ("KY", "Kentucky"), ("LA", "Louisiana"), ("ME", "Maine"), ("MD", "Maryland"),
+    ("MA", "Massachusetts"), ("MI", "Michigan"), ("MN", "Minnesota"), ("MS", "Mississippi"),
+    ("MO", "Missouri"), ("MT", "Montana"), ("NE", "Nebraska"), ("NV", "Nevada"),
+    ("NH", "New Hampshire"), ("NJ", "New Jersey"), ("NM", "New Mexico"), ("NY", "New York"),
+    ("NC", "North Carolina"), ("ND", "North Dakota"), ("OH", "Ohio"), ("OK", "Oklahoma"),
+    ("OR", "Oregon"), ("PA", "Pennsylvania"), ("PR", "Puerto Rico"), ("RI", "Rhode Island"),
+    ("SC", "South Carolina"), ("SD", "South Dakota"), ("TN", "Tennessee"), ("TX", "Texas"),
+    ("UT", "Utah"), ("VT", "Vermont"), ("VA", "Virginia"), ("WA", "Washington"),
+    ("WV", "West Virginia"), ("WI", "Wisconsin"), ("WY", "Wyoming"),
+)  # fmt: skip
+
+SPECIALTIES = (
+    Choice("internal_medicine", "Internal Medicine", ("im", "medicine", "internal medicine categorical")),
+    Choice("family_medicine", "Family Medicine", ("fm", "family practice", "family medicine community")),
+    Choice("pediatrics", "Pediatrics", ("peds", "paediatrics")),
+    Choice("psychiatry", "Psychiatry", ("psych",)),
+    Choice("med_peds", "Med-Peds", ("internal medicine pediatrics", "medicine pediatrics", "im peds")),
+    Choice("neurology", "Neurology", ("neuro", "child neurology")),
+    Choice("pathology", "Pathology", ("pathology anatomic and clinical", "ap cp", "path")),
+    Choice("transitional_year", "Transitional Year", ("transitional", "ty")),
+    Choice("other", "Other"),
+)
+
+SETTINGS = (
+    Choice("university", "University", ("university based", "academic", "university hospital")),
+    Choice(
+        "university_affiliated",
+        "University-affiliated community",
+        ("community based university affiliated", "university affiliated", "community university affiliated"),
+    ),
+    Choice("community", "Community", ("community based", "community hospital")),
+    Choice("county", "County", ("county hospital",)),
+    Choice("safety_net", "Safety-net/public", ("safety net", "public", "public hospital")),
+    Choice("va", "VA", ("veterans affairs", "va medical center")),
+    Choice("fqhc", "FQHC-affiliated", ("fqhc", "federally qualified health center")),
+    Choice("other", "Other", ("military based", "military", "other")),
+)
+
+MISSION_TAGS = (
+    Choice("global_health", "Global health", ("global health track",)),
+    Choice("underserved", "Underserved", ("underserved care",)),
+    Choice("immigrant_refugee", "Immigrant/refugee", ("refugee", "immigrant", "immigrant refugee population")),
+    Choice("border", "US-Mexico border", ("border", "us mexico border")),
+    Choice("rural", "Rural"),
+    Choice("spanish", "Spanish-speaking", ("spanish", "spanish speaking patients", "hispanic")),
+)
+
+STATUSES = (
+    Choice("researching", "Researching"),
+    Choice("will_apply", "Will apply", ("to apply", "planned")),
+    Choice("applied", "Applied", ("submitted",)),
+    Choice("interview_invited", "Interview invited", ("invited", "ii", "invite")),
+    Choice("interview_scheduled", "Interview scheduled", ("scheduled",)),
+    Choice("interviewed", "Interviewed"),
+    Choice("waitlisted", "Waitlisted", ("waitlist",)),
+    Choice("rejected", "Rejected", ("declined by program",)),
+    Choice("withdrawn", "Withdrawn"),
+    Choice("ranked", "Ranked"),
+    Choice("matched", "Matched"),
+)
+
+EMAIL_STATUSES = (
+    Choice("not_contacted", "Not contacted", ("none", "no contact")),
+    Choice("intro_sent", "Intro sent", ("emailed", "intro email sent")),
+    Choice("replied", "Replied", ("reply received",)),
+    Choice("no_reply", "No reply"),
+    Choice("thank_you_sent", "Thank-you sent", ("thank you sent", "ty sent")),
+    Choice("loi_sent", "Letter of interest sent", ("loi sent", "loi", "letter of intent sent")),
+)
+
+TRACKS = (
+    Choice("categorical", "Categorical", ("c",)),
+    Choice("preliminary", "Preliminary", ("prelim", "p")),
+    Choice("primary_care", "Primary care", ("primary",)),
+    Choice("advanced", "Advanced", ("a",)),
+    Choice("other", "Other"),
+)
+
+USCE = (
+    Choice("yes", "Required", ("yes", "required", "y", "mandatory")),
+    Choice("preferred", "Preferred", ("recommended", "strongly preferred")),
+    Choice("no", "Not required", ("no", "n", "none", "not required")),
+    Choice("unknown", "Unknown", ("?", "n a", "na", "unk")),
+)
+
+FIELDS: tuple[Field, ...] = (
+    # Program
+    Field("name", "Program", Kind.TEXT, "Program", required=True, width=40, max_length=200,
+          export_header="Program name",
+          spellings=("program name", "program", "name", "residency program", "program title")),
+    Field("specialty", "Specialty", Kind.CHOICE, "Program", choices=SPECIALTIES, width=16,
+          spellings=("specialty", "speciality", "field")),
+    Field("track", "Track", Kind.CHOICE, "Program", choices=TRACKS, width=12,
+          spellings=("track", "program track", "position type")),
+    Field("program_code", "Program code", Kind.TEXT, "Program", width=13, max_length=20, normalize=_program_code,
+          spellings=("program code", "program id", "nrmp code", "acgme id", "program number", "code")),
+    Field("city", "City", Kind.TEXT, "Program", width=14, max_length=100, spellings=("city", "town")),
+    Field("state", "State", Kind.CHOICE, "Program", width=7,
+          choices=tuple(Choice(code, code, (name,)) for code, name in US_STATES),
+          spellings=("state", "st", "state province")),
+    Field("setting", "Setting", Kind.CHOICE, "Program", choices=SETTINGS, width=18,
+          spellings=("setting", "program type", "type", "hospital type", "program setting")),
+    Field("positions", "Positions", Kind.INT, "Program", min=0, max=500, width=8,
+          spellings=("positions", "total positions", "number of positions", "spots", "pgy 1 positions")),
+    Field("website", "Website", Kind.URL, "Program", width=18, max_length=500,
+          spellings=("website", "url", "program website", "web site", "link")),
+    Field("contact_email", "Contact email", Kind.EMAIL, "Program", width=22,
+          spellings=("contact email", "program contact email", "email", "coordinator email")),
+    # Visa & IMG
+    Field("visa_j1", "J-1", Kind.TRI, "Visa & IMG", width=8, export_header="Sponsors J-1",
+          spellings=("j 1", "j1", "j 1 visa", "sponsors j 1")),
+    Field("visa_h1b", "H-1B", Kind.TRI, "Visa & IMG", width=8, export_header="Sponsors H-1B",
+          spellings=("h 1b", "h1b", "h 1b visa", "sponsors h 1b")),
+    Field("img_percent", "IMG %", Kind.PERCENT, "Visa & IMG", min=0, max=100, width=7,
+          export_header="IMG residents %",
+          spellings=("% img", "img %", "img percent", "percent img", "img share", "imgs")),
+    Field("non_us_img_count", "Non-US IMGs", Kind.INT, "Visa & IMG", min=0, max=500, width=9,
+          spellings=("non us imgs", "non us img count", "number of non us imgs", "non us img residents")),
+    Field("img_origins", "IMG origins", Kind.TEXT, "Visa & IMG", width=18, max_length=300,
+          spellings=("img origins", "where imgs trained", "img countries", "img schools")),
+    # Screening
+    Field("step1_requirement", "Step 1", Kind.TEXT, "Screening", width=10, normalize=_step1_requirement,
+          export_header="Step 1 requirement", suggestions=("pass", "none stated"),
+          spellings=("step 1", "step 1 requirement", "usmle step 1", "usmle step 1 minimum", "step 1 min")),
+    Field("step2_min", "Step 2 CK min", Kind.INT, "Screening", min=150, max=300, width=9,
+          export_header="Step 2 CK minimum",
+          spellings=("step 2 ck minimum", "usmle step 2 ck minimum", "step 2 min", "step 2", "step 2 ck", "ck min")),
+    Field("max_attempts", "Max attempts", Kind.INT, "Screening", min=1, max=10, width=9,
+          export_header="Maximum attempts",
+          spellings=("maximum attempts", "max attempts", "attempts allowed", "attempts")),
+    Field("yog_limit_years", "YOG limit (years)", Kind.INT, "Screening", min=0, max=50, width=9,
+          export_header="Years since graduation limit",
+          spellings=("years since graduation", "yog", "yog limit", "graduation year limit", "yog cutoff")),
+    Field("usce_required", "USCE", Kind.CHOICE, "Screening", choices=USCE, default="unknown", width=11,
+          export_header="USCE required",
+          spellings=("usce required", "usce", "us clinical experience", "us clinical experience required")),
+    # Mission
+    Field("mission_tags", "Mission tags", Kind.TAGS, "Mission", choices=MISSION_TAGS, width=20,
+          spellings=("mission tags", "mission", "tags", "focus")),
+    Field("mission_notes", "Mission notes", Kind.LONG_TEXT, "Mission", width=28,
+          spellings=("mission notes", "mission", "underserved focus", "mission focus")),
+    Field("notes", "Notes", Kind.LONG_TEXT, "Mission", width=28, spellings=("notes", "comments", "remarks")),
+    # Application
+    Field("status", "Status", Kind.CHOICE, "Application", choices=STATUSES, default="researching", width=16,
+          export_header="Application status",
+          spellings=("status", "application status", "app status")),
+    Field("email_status", "Email", Kind.CHOICE, "Application", choices=EMAIL_STATUSES,
+          default="not_contacted", width=16, export_header="Email status",
+          spellings=("email status", "contact status", "emails", "communication")),
+    Field("date_applied", "Applied on", Kind.DATE, "Application", width=11, export_header="Date applied",
+          spellings=("date applied", "applied on", "applied", "submitted on")),
+    Field("signal_sent", "Signal", Kind.TRI, "Application", default="no", width=8, export_header="Signal sent",
+          spellings=("signal sent", "signal", "program signal")),
+    Field("interview_date", "Interview", Kind.DATETIME, "Application", width=16,
+          export_header="Interview date",
+          spellings=("interview", "interview date", "interview on", "interview date time")),
+    Field("thank_you_sent", "Thank-you sent", Kind.DATE, "Application", width=11,
+          spellings=("thank you sent", "thank you", "thank you email", "ty sent")),
+    Field("loi_sent", "LOI sent", Kind.DATE, "Application", width=11, export_header="Letter of interest sent",
+          spellings=("loi sent", "loi", "letter of interest", "letter of intent")),
+    Field("rank", "Rank", Kind.INT, "Application", min=1, max=999, width=6,
+          spellings=("rank", "rank order", "rol position")),
+)  # fmt: skip
+
+BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}
+
+
+def get(key: str) -> Field:
+    """The field for ``key``; KeyError for a key the catalogue does not declare."""
+    return BY_KEY[key]
+
+
+def grouped() -> list[tuple[str, list[Field]]]:
+    """Fields in catalogue order, grouped for the grid's two header rows."""
+    groups: list[tuple[str, list[Field]]] = []
+    for f in FIELDS:
+        if not groups or groups[-1][0] != f.group:
+            groups.append((f.group, []))
+        groups[-1][1].append(f)
+    return groups
+
+
+def parse_values(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Parse many fields at once: (values, errors by key). Unknown keys are an error."""
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for key, value in raw.items():
+        f = BY_KEY.get(key)
+        if f is None:
+            errors[key] = f"{key!r} is not a program field."
+            continue
+        try:
+            values[key] = f.parse(value)
+        except FieldError as exc:
+            errors[key] = str(exc)
+    return values, errors
+
+
+def defaults() -> dict[str, Any]:
+    """Stored values of an empty program."""
+    return {f.key: f.parse(None) for f in FIELDS if not f.required}

@@ -1,0 +1,120 @@
+"""Typed models. Program's columns come from the field catalogue; nothing is declared twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from . import fields
+from .db import db
+from .fields import Kind
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+class TagList(sa.types.TypeDecorator):
+    """A list of tag keys stored as one comma-separated text ("global_health,rural")."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect) -> str:
+        return ",".join(value or ())
+
+    def process_result_value(self, value: str | None, dialect) -> list[str]:
+        return [v for v in (value or "").split(",") if v]
+
+
+def column_type(f: fields.Field) -> sa.types.TypeEngine:
+    return {
+        Kind.TEXT: sa.String(f.max_length or 200),
+        Kind.LONG_TEXT: sa.Text(),
+        Kind.INT: sa.Integer(),
+        Kind.PERCENT: sa.Float(),
+        Kind.CHOICE: sa.String(40),
+        Kind.TRI: sa.String(7),
+        Kind.DATE: sa.Date(),
+        Kind.DATETIME: sa.DateTime(),
+        Kind.URL: sa.String(f.max_length or 500),
+        Kind.EMAIL: sa.String(254),
+        Kind.TAGS: TagList(),
+    }[f.kind]
+
+
+def _catalogue_column(f: fields.Field):
+    empty = f.parse(None) if not f.required else None
+    always_set = f.required or f.kind in (Kind.TRI, Kind.TAGS) or empty is not None
+    server_default = None
+    if f.kind is Kind.TAGS:
+        server_default = ""
+    elif isinstance(empty, str):
+        server_default = empty
+    return mapped_column(
+        column_type(f),
+        nullable=not always_set,
+        unique=f.key == "program_code",
+        server_default=server_default,
+    )
+
+
+# A mixin built from the catalogue: one column per declared field.
+CatalogueColumns = type("CatalogueColumns", (), {f.key: _catalogue_column(f) for f in fields.FIELDS})
+
+
+class Program(CatalogueColumns, db.Model):
+    __tablename__ = "program"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(nullable=False, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+
+    changes: Mapped[list[Change]] = relationship(
+        back_populates="program", order_by="Change.id.desc()", lazy="dynamic"
+    )
+
+    # Optimistic concurrency: every UPDATE says WHERE version = <the version read> and bumps it.
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Program {self.id} {self.name!r} v{self.version}>"
+
+
+class Change(db.Model):
+    """One field of one program changed: the log that history and undo read."""
+
+    __tablename__ = "change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(sa.ForeignKey("program.id"), index=True)
+    field: Mapped[str] = mapped_column(sa.String(40))
+    old_value: Mapped[str | None] = mapped_column(sa.Text)
+    new_value: Mapped[str | None] = mapped_column(sa.Text)
+    source: Mapped[str] = mapped_column(sa.String(10))  # edit, import, undo, bulk, create, delete
+    batch_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+    program: Mapped[Program] = relationship(back_populates="changes")
+
+    SOURCES = ("edit", "import", "undo", "bulk", "create", "delete")
+
+    @property
+    def field_label(self) -> str:
+        f = fields.BY_KEY.get(self.field)
+        return f.label if f else {"deleted_at": "Deleted"}.get(self.field, self.field)
+
+    def shown(self, text: str | None) -> str:
+        """A logged value as the grid would show it."""
+        f = fields.BY_KEY.get(self.field)
+        if f is None or not text:
+            return text or ""
+        try:
+            return f.display(f.parse(text))
+        except fields.FieldError:
+            return text

@@ -1,0 +1,61 @@
+"""Blueprints, one per feature, and the error pages they share."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .. import fields
+
+# htmx 2 swaps only 2xx answers by default. A refused value (422) and a stale version (409)
+# come back as cells to show; other errors are retargeted by errors() to the flash area.
+HTMX_CONFIG = {
+    "responseHandling": [
+        {"code": "204", "swap": False},
+        {"code": "[23]..", "swap": True},
+        {"code": "409", "swap": True, "error": False},
+        {"code": "422", "swap": True, "error": False},
+        {"code": "[45]..", "swap": True, "error": True},
+    ],
+    "includeIndicatorStyles": False,  # the indicator styles are in app.css (no inline styles)
+    "allowEval": False,
+    "allowScriptTags": False,
+    "selfRequestsOnly": True,
+    "historyCacheSize": 0,
+}
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def init_app(app: Flask) -> None:
+    from . import grid, programs
+
+    app.register_blueprint(grid.bp)
+    app.register_blueprint(programs.bp)
+
+    # Globals, not a context processor: imported macros (_row.html, _cell.html) see them too.
+    app.jinja_env.globals.update(htmx_config=HTMX_CONFIG, fields=fields)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError):
+        return _error(400, "Your session has expired or this page is out of date. "
+                           "Reload the page and try again; nothing was saved.")
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        return _error(exc.code or 500, exc.description or exc.name)
+
+    @app.errorhandler(InternalServerError)
+    def _server_error(exc: InternalServerError):
+        return _error(500, "Something went wrong on our side and nothing was saved. "
+                           "Reload the page and try again.")
+
+
+def _error(code: int, message: str):
+    if is_htmx():
+        body = render_template("_flash.html", messages=[("error", message)])
+        return body, code, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
+    return render_template("error.html", code=code, message=message), code

@@ -1,0 +1,116 @@
+"""The spreadsheet page and its cells: show, edit, save."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import Blueprint, abort, get_template_attribute, make_response, render_template, request
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import fields
+from ..changes import StaleVersion, ValidationFailed, update_program
+from ..db import db, write_transaction
+from ..models import Program
+
+bp = Blueprint("grid", __name__)
+
+
+def live_programs() -> list[Program]:
+    return list(
+        db.session.scalars(
+            db.select(Program).where(Program.deleted_at.is_(None)).order_by(Program.name, Program.id)
+        )
+    )
+
+
+def get_live_program(program_id: int) -> Program:
+    program = db.get_or_404(Program, program_id, description="There is no such program.")
+    if program.deleted_at is not None:
+        abort(404, description="This program was deleted; restore it from its page to edit it.")
+    return program
+
+
+def get_field(key: str) -> fields.Field:
+    f = fields.BY_KEY.get(key)
+    if f is None:
+        abort(404, description=f"{key!r} is not a program field.")
+    return f
+
+
+def render_cell(program: Program, f: fields.Field, note: str | None = None) -> str:
+    return get_template_attribute("grid/_cell.html", "cell")(program, f, note)
+
+
+def render_row(program: Program, note_for: str | None = None, note: str | None = None) -> str:
+    return get_template_attribute("grid/_row.html", "row")(program, note_for, note)
+
+
+@bp.get("/")
+def index():
+    return render_template("grid/index.html", programs=live_programs())
+
+
+@bp.get("/fields.css")
+def fields_css():
+    """Column widths from the catalogue (a stylesheet, since the CSP forbids inline styles)."""
+    widths = {f.key: f.width + 2 for f in fields.FIELDS}
+    rules = [f".grid .f-{key}{{width:{w}ch}}" for key, w in widths.items()]
+    # A fixed-layout table is as wide as its columns only when told so.
+    rules.append(f".grid{{width:calc({sum(widths.values())}ch + 2.6rem)}}")
+    css = "\n".join(rules)
+    response = make_response(css)
+    response.mimetype = "text/css"
+    response.set_etag(hashlib.sha256(css.encode()).hexdigest()[:16])
+    return response.make_conditional(request)
+
+
+@bp.get("/programs/<int:program_id>/cells/<key>")
+def cell(program_id: int, key: str):
+    return render_cell(get_live_program(program_id), get_field(key))
+
+
+@bp.get("/programs/<int:program_id>/cells/<key>/edit")
+def edit_cell(program_id: int, key: str):
+    program, f = get_live_program(program_id), get_field(key)
+    value = getattr(program, key)
+    return render_template("grid/_cell_editor.html", program=program, field=f,
+                           value=f.input_value(value), selected=value, message=None)
+
+
+@bp.post("/programs/<int:program_id>/cells/<key>")
+def save_cell(program_id: int, key: str):
+    write_transaction()
+    program, f = get_live_program(program_id), get_field(key)
+    version = request.form.get("version", type=int)
+    if version is None:
+        abort(400, description="The row version is missing; reload the page and try again.")
+    raw = request.form.getlist("value") if f.kind is fields.Kind.TAGS else request.form.get("value", "")
+    try:
+        update_program(program, {key: raw}, expected_version=version)
+        db.session.commit()
+    except ValidationFailed as exc:
+        db.session.rollback()
+        typed = ", ".join(raw) if isinstance(raw, list) else raw
+        body = render_template("grid/_cell_editor.html", program=program, field=f, value=typed,
+                               selected=raw, message=exc.errors.get(key, str(exc)))
+        return body, 422
+    except (StaleVersion, StaleDataError):
+        db.session.rollback()
+        return _conflict(program_id, f, raw)
+    body = render_cell(program, f)
+    trigger = {"tracker:saved": {"id": program.id, "version": program.version}}
+    return body, 200, {"HX-Trigger": json.dumps(trigger)}
+
+
+def _conflict(program_id: int, f: fields.Field, raw) -> tuple[str, int, dict[str, str]]:
+    """409: the whole row as it is now, the cell saying what was kept and what was not saved."""
+    program = db.session.get(Program, program_id)
+    typed = ", ".join(raw) if isinstance(raw, list) else raw
+    if program is None or program.deleted_at is not None:
+        abort(409, description="This program was deleted in another tab; nothing was saved.")
+    stored = f.display(getattr(program, f.key)) or "empty"
+    note = (f"Changed elsewhere since this page loaded: it is now “{stored}”. "
+            f"Your “{typed}” was not saved; edit again to replace it.")
+    headers = {"HX-Retarget": f"#p-{program.id}", "HX-Reswap": "outerHTML"}
+    return render_row(program, f.key, note), 409, headers
