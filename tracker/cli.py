@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 import sqlalchemy as sa
-from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
 from . import create_app
@@ -17,6 +17,7 @@ cli = FlaskGroup(create_app=create_app, help="Residency Tracker: your residency 
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command() -> None:
     """Create the database or upgrade it to the newest schema (safe to run again)."""
     upgrade()
@@ -24,6 +25,7 @@ def init_db_command() -> None:
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--force", is_flag=True, help="Delete every program and its history first.")
 @click.option("--if-empty", is_flag=True, help="Load only into an empty database; otherwise do nothing.")
 def demo_command(force: bool, if_empty: bool) -> None:

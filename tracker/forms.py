@@ -9,6 +9,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import Field as WTField
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms.fields.choices import SelectChoice
 
 from . import fields
 from .fields import Kind
@@ -29,11 +30,12 @@ class CheckboxList(SelectMultipleField):
 def _form_field(f: fields.Field) -> WTField:
     options = {"label": f.label, "description": f.accepts}
     if f.kind in (Kind.CHOICE, Kind.TRI):
-        empty = [] if f.kind is Kind.TRI or f.default else [("", "—")]
-        choices = empty + [(c.value, c.label) for c in f.options]
+        empty = [] if f.kind is Kind.TRI or f.default else [SelectChoice("", "—")]
+        choices = empty + [SelectChoice(c.value, c.label) for c in f.options]
         return SelectField(choices=choices, validate_choice=False, **options)
     if f.kind is Kind.TAGS:
-        return CheckboxList(choices=[(c.value, c.label) for c in f.choices], validate_choice=False, **options)
+        choices = [SelectChoice(c.value, c.label) for c in f.choices]
+        return CheckboxList(choices=choices, validate_choice=False, **options)
     if f.kind is Kind.LONG_TEXT:
         return TextAreaField(**options)
     render_kw = {"inputmode": f.inputmode} if f.inputmode else None

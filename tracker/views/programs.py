@@ -85,7 +85,7 @@ def detail(program_id: int):
                   "The current values are shown below, with your values beside the ones that differ.",
                   "error")
             typed = submitted_values(form)
-            form = form_class(data=form_data(program))
+            form = form_class(formdata=None, data=form_data(program))
             form.theirs = typed
             status = 409
         else:

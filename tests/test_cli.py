@@ -1,0 +1,83 @@
+"""The tracker command: init-db and demo."""
+
+import sqlalchemy as sa
+
+from tracker import fields
+from tracker.db import db
+from tracker.models import Change, Program
+
+
+def count(app, model):
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_init_db_is_idempotent_and_keeps_rows(app, runner, make_program):
+    pid = make_program(name="Kept")
+    for _ in range(2):
+        result = runner.invoke(args=["init-db"])
+        assert result.exit_code == 0, result.output
+        assert "Database ready" in result.output
+    with app.app_context():
+        assert db.session.get(Program, pid).name == "Kept"
+
+
+def test_init_db_creates_a_new_database(tmp_path, monkeypatch):
+    from tracker import create_app
+
+    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+    app = create_app()
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert sa.inspect(db.engine).has_table("program")
+        db.engine.dispose()
+
+
+def test_demo_loads_forty_programs_covering_the_domain(app, runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "Loaded 40 demo programs." in result.output
+    with app.app_context():
+        programs = db.session.scalars(sa.select(Program)).all()
+        assert len(programs) == 40
+        for key in ("specialty", "setting", "status", "email_status", "track", "usce_required"):
+            seen = {getattr(p, key) for p in programs}
+            assert seen == {c.value for c in fields.get(key).choices}, key
+        tags = {t for p in programs for t in p.mission_tags}
+        assert tags == {c.value for c in fields.get("mission_tags").choices}
+        visa_cases = {(p.visa_j1, p.visa_h1b) for p in programs}
+        assert {("yes", "no"), ("yes", "yes"), ("no", "yes"), ("no", "no"), ("unknown", "unknown")} <= visa_cases
+        assert any(p.img_percent is None for p in programs) and any(p.program_code is None for p in programs)
+        # every value went through the write path: each program has its create log
+        assert all(p.changes.filter_by(source="create").count() > 5 for p in programs)
+
+
+def test_demo_refuses_when_programs_exist(app, runner, make_program):
+    make_program(name="My own program")
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 1
+    assert "already holds 1 programs; nothing loaded" in result.output
+    assert count(app, Program) == 1
+
+    quiet = runner.invoke(args=["demo", "--if-empty"])
+    assert quiet.exit_code == 0 and "demo not loaded" in quiet.output
+    assert count(app, Program) == 1
+
+
+def test_demo_force_replaces_everything(app, runner, make_program):
+    make_program(name="My own program")
+    result = runner.invoke(args=["demo", "--force"])
+    assert result.exit_code == 0, result.output
+    assert count(app, Program) == 40
+    with app.app_context():
+        assert db.session.scalar(sa.select(Program).where(Program.name == "My own program")) is None
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Change).where(Change.source != "create")) == 0
+
+
+def test_the_grid_shows_the_demo(app, runner, client):
+    runner.invoke(args=["demo"])
+    page = client.get("/").get_data(as_text=True)
+    assert page.count("<tr id=\"p-") == 40
+    assert "Brownsville County Medical Center Program (Pediatrics)" in page

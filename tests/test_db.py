@@ -1,0 +1,62 @@
+"""SQLite as a web app needs it, and migrations that match the models."""
+
+import sqlite3
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from tracker.db import BUSY_TIMEOUT_MS, db, write_transaction
+
+
+def test_every_connection_gets_wal_busy_timeout_and_foreign_keys(app):
+    with app.app_context():
+        for _ in range(2):  # a new pooled connection each time
+            with db.engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+                assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == BUSY_TIMEOUT_MS
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            db.engine.dispose()
+
+
+def test_foreign_keys_are_enforced(app):
+    with app.app_context():
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.execute(sa.text(
+                "INSERT INTO change (program_id, field, source, created_at) VALUES (999, 'city', 'edit', '2026-01-01')"
+            ))
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_a_write_transaction_holds_the_write_lock_from_its_start(app):
+    """BEGIN IMMEDIATE: a read-then-write can't be overtaken by another writer."""
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    with app.app_context():
+        write_transaction()
+        db.session.execute(sa.text("SELECT count(*) FROM program")).scalar()
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        db.session.rollback()
+        other.execute("BEGIN IMMEDIATE")  # free again once the transaction ends
+        other.execute("ROLLBACK")
+        other.close()
+
+
+def test_a_plain_read_does_not_take_the_write_lock(app):
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    with app.app_context():
+        db.session.execute(sa.text("SELECT count(*) FROM program")).scalar()
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        other.close()
+        db.session.rollback()
+
+
+def test_migrations_match_the_models(app):
+    with app.app_context(), db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    assert diff == []

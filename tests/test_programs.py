@@ -1,0 +1,145 @@
+"""Adding, editing on the program page, deleting and restoring programs."""
+
+import re
+
+import sqlalchemy as sa
+
+from tracker.db import db
+from tracker.models import Change, Program
+
+
+def live_names(app):
+    with app.app_context():
+        return db.session.scalars(sa.select(Program.name).where(Program.deleted_at.is_(None))).all()
+
+
+def test_quick_add_from_the_grid_returns_the_new_row(app, client):
+    response = client.post("/programs", data={"name": "Mercy Hospital Program"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert body.startswith('<tr id="p-') and "Mercy Hospital Program" in body
+    assert live_names(app) == ["Mercy Hospital Program"]
+    with app.app_context():
+        assert db.session.scalar(sa.select(Change.source).where(Change.field == "name")) == "create"
+
+
+def test_quick_add_without_a_name_is_refused(app, client):
+    response = client.post("/programs", data={"name": "  "}, headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert "Program is required." in response.get_data(as_text=True)
+    assert live_names(app) == []
+
+
+def test_quick_add_works_without_javascript(app, client):
+    response = client.post("/programs", data={"name": "Mercy Hospital Program"})
+    assert response.status_code == 302
+    assert "Mercy Hospital Program" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_full_form_adds_a_program_with_every_field_validated(app, client):
+    page = client.get("/programs/new").get_data(as_text=True)
+    for label in ("Program", "J-1", "Step 2 CK min", "Mission tags", "Interview"):
+        assert label in page
+    refused = client.post("/programs/new", data={"name": "Mercy", "positions": "lots", "status": "researching",
+                                                  "email_status": "not_contacted", "visa_j1": "unknown"})
+    assert refused.status_code == 422
+    assert "Positions: enter a whole number" in refused.get_data(as_text=True)
+    assert live_names(app) == []
+
+    added = client.post("/programs/new", data={
+        "name": "Mercy", "positions": "8", "visa_j1": "yes", "visa_h1b": "unknown", "status": "researching",
+        "email_status": "not_contacted", "mission_tags": ["rural", "border"], "usce_required": "unknown",
+        "signal_sent": "no",
+    })
+    assert added.status_code == 302
+    with app.app_context():
+        program = db.session.scalar(sa.select(Program))
+        assert (program.positions, program.visa_j1, program.mission_tags) == (8, "yes", ["border", "rural"])
+
+
+def form_of(client, pid):
+    page = client.get(f"/programs/{pid}").get_data(as_text=True)
+    data = {}
+    for tag in re.findall(r"<input[^>]*>", page):
+        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        if 'type="checkbox"' in tag:
+            if "checked" in tag:
+                data.setdefault(name.group(1), []).append(value.group(1))
+        elif name and value:
+            data[name.group(1)] = value.group(1)
+    for name, block in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', block)
+        if chosen:
+            data[name] = chosen.group(1) or chosen.group(2)
+    for name, text in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>\r?\n?(.*?)</textarea>', page, re.S):
+        data[name] = text
+    return data
+
+
+def test_the_program_page_saves_the_form_and_shows_the_history(app, client, make_program, read_program):
+    pid = make_program(city="Toledo", state="OH", status="applied")
+    data = form_of(client, pid)
+    assert data["city"] == "Toledo" and data["version"] == "1"
+    data.pop("csrf_token", None)
+    data.update(city="Dayton", positions="9")
+
+    response = client.post(f"/programs/{pid}", data=data, follow_redirects=True)
+
+    assert response.status_code == 200
+    assert "Saved 2 changes." in response.get_data(as_text=True)
+    stored = read_program(pid)
+    assert (stored["city"], stored["positions"], stored["state"], stored["status"]) == ("Dayton", 9, "OH", "applied")
+    history = response.get_data(as_text=True).split('id="history"')[1]
+    assert "Toledo" in history and "Dayton" in history and "edit" in history
+
+
+def test_the_program_page_refuses_a_stale_form(app, client, make_program, read_program):
+    pid = make_program(city="Toledo")
+    data = form_of(client, pid)
+    data.pop("csrf_token", None)
+    client.post(f"/programs/{pid}/cells/city", data={"value": "Dayton", "version": 1})
+
+    data["city"] = "Akron"
+    response = client.post(f"/programs/{pid}", data=data)
+
+    assert response.status_code == 409
+    body = response.get_data(as_text=True)
+    assert "changed elsewhere" in body and "Your unsaved value: “Akron”" in body
+    assert read_program(pid)["city"] == "Dayton"
+
+
+def test_delete_from_the_grid_removes_the_row_and_offers_restore(app, client, make_program, read_program):
+    pid = make_program(name="Mercy Hospital Program")
+    response = client.post(f"/programs/{pid}/delete", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert 'hx-swap-oob="true"' in body and f"/programs/{pid}/restore" in body
+    assert f'id="p-{pid}"' not in client.get("/").get_data(as_text=True)
+    assert read_program(pid)["deleted_at"] is not None
+    assert "Mercy Hospital Program" in client.get("/programs/deleted").get_data(as_text=True)
+
+    restored = client.post(f"/programs/{pid}/restore")
+    assert restored.status_code == 302
+    assert read_program(pid)["deleted_at"] is None
+    assert f'id="p-{pid}"' in client.get("/").get_data(as_text=True)
+    with app.app_context():
+        sources = db.session.scalars(sa.select(Change.source).where(Change.field == "deleted_at")).all()
+    assert sources == ["delete", "undo"]
+
+
+def test_delete_without_javascript_asks_for_confirmation_first(client, make_program, read_program):
+    pid = make_program(name="Mercy Hospital Program")
+    page = client.get(f"/programs/{pid}/delete")
+    assert page.status_code == 200 and "Delete Mercy Hospital Program?" in page.get_data(as_text=True)
+    assert read_program(pid)["deleted_at"] is None
+    assert client.post(f"/programs/{pid}/delete").status_code == 302
+    assert read_program(pid)["deleted_at"] is not None
+
+
+def test_a_program_code_belongs_to_one_program(app, client, make_program, read_program):
+    make_program(name="First", program_code="1403621114")
+    other = make_program(name="Second")
+    response = client.post(f"/programs/{other}/cells/program_code", data={"value": "1403621114.0", "version": 1})
+    assert response.status_code == 422
+    assert "already belongs to First" in response.get_data(as_text=True)
+    assert read_program(other)["program_code"] is None
