@@ -10,7 +10,6 @@
   }
   const isCell = (el) => el && el.matches && el.matches("tr[data-id] > [data-f]");
   let active = null; // the focused cell: {id, f}
-  let moveAfterSave = null; // where focus goes once a save's answer is swapped in
 
   function cellFor(pos) {
     if (!pos) return null;
@@ -26,7 +25,10 @@
     td.classList.add("active");
     td.tabIndex = 0;
     active = { id: td.closest("tr").dataset.id, f: td.dataset.f };
-    if (focus) td.focus({ preventScroll: false });
+    if (focus) {
+      td.focus({ preventScroll: true });
+      td.scrollIntoView({ block: "nearest", inline: "nearest" });
+    }
   }
 
   function startEdit(td) {
@@ -46,16 +48,20 @@
     return values.join(", ");
   }
 
-  function save(form) {
+  // Save the editor's value. Leaving a cell (blur) with nothing changed cancels the edit,
+  // which also drops a refused value; Enter on a refused value that was not corrected keeps
+  // the editor open with its message.
+  function save(form, { leaving = false } = {}) {
     if (form.dataset.done) return;
     const input = form.querySelector("input, select, textarea");
     if (input && input.validity && input.validity.badInput) {
+      if (leaving) return cancelEdit(form);
       input.setCustomValidity("This is not a complete date.");
       input.reportValidity();
       return;
     }
-    if (editorValue(form) === form.dataset.initial && !form.closest(".invalid")) {
-      cancelEdit(form);
+    if (editorValue(form) === form.dataset.initial) {
+      if (leaving || !form.closest(".invalid")) cancelEdit(form);
       return;
     }
     form.dataset.done = "1";
@@ -72,6 +78,13 @@
     const row = dRow > 0 ? tr.nextElementSibling : tr.previousElementSibling;
     return row ? row.querySelector(`[data-f="${td.dataset.f}"]`) : null;
   }
+
+  // A press on a cell must not move the focus to the table first (that would scroll
+  // back to the previously active cell); the click handler below activates the cell.
+  document.addEventListener("mousedown", (e) => {
+    const td = e.target.closest("tr[data-id] > [data-f]");
+    if (td && !e.target.closest("a, button, form")) e.preventDefault();
+  });
 
   document.addEventListener("click", (e) => {
     const td = e.target.closest("tr[data-id] > [data-f]");
@@ -114,18 +127,11 @@
     }
   });
 
-  document.addEventListener("focusin", (e) => {
-    if (e.target.matches && e.target.matches("table.grid") && active && cellFor(active)) {
-      activate(cellFor(active));
-    }
-  });
-
   // Leaving an editor saves it (or cancels, if nothing changed).
   document.addEventListener("focusout", (e) => {
     const form = e.target.closest && e.target.closest("form.editor");
     if (!form || (e.relatedTarget && form.contains(e.relatedTarget))) return;
-    moveAfterSave = null;
-    setTimeout(() => { if (form.isConnected) save(form); }, 0);
+    setTimeout(() => { if (form.isConnected) save(form, { leaving: true }); }, 0);
   });
 
   // The row's version travels with every cell save (optimistic concurrency).
@@ -141,19 +147,19 @@
     if (tr) tr.dataset.version = e.detail.version;
   });
 
-  // After any swap: an editor gets focus; otherwise the active cell keeps it.
-  document.addEventListener("htmx:afterSettle", () => {
-    const editor = document.querySelector(".grid form.editor");
-    if (editor) {
-      const input = editor.querySelector("input:not([type=hidden]), select, textarea");
-      if (input && document.activeElement !== input) {
-        input.focus();
-        if (input.select && input.type !== "checkbox") input.select();
-      }
+  // After a swap: a new editor takes the focus; a cell that was saved or cancelled gets it
+  // back if it is still the active cell and nothing else has the focus.
+  document.addEventListener("htmx:afterSettle", (e) => {
+    const el = e.target;
+    if (!isCell(el)) return;
+    const input = el.querySelector("form.editor input:not([type=hidden]), form.editor select, form.editor textarea");
+    if (input) {
+      input.focus();
+      if (input.select && input.type !== "checkbox") input.select();
       return;
     }
-    const td = cellFor(active);
-    if (td && (document.activeElement === document.body || !document.activeElement)) activate(td);
+    const focus = document.activeElement;
+    if (cellFor(active) === el && (!focus || focus === document.body)) activate(el);
   });
 
   // The "Add a program" box empties itself after a successful add.

@@ -309,6 +309,8 @@ class Field:
     @property
     def accepts(self) -> str:
         """A short sentence on what the field accepts, for the editor's hint."""
+        if self.help:
+            return self.help
         return {
             Kind.TEXT: f"Text, up to {self.max_length or 200} characters.",
             Kind.LONG_TEXT: f"Text, up to {self.max_length or 10_000:,} characters.",
@@ -453,6 +455,7 @@ FIELDS: tuple[Field, ...] = (
     Field("track", "Track", Kind.CHOICE, "Program", choices=TRACKS, width=12,
           spellings=("track", "program track", "position type")),
     Field("program_code", "Program code", Kind.TEXT, "Program", width=13, max_length=20, normalize=_program_code,
+          help="The NRMP/ACGME program code, for example 1403621114.",
           spellings=("program code", "program id", "nrmp code", "acgme id", "program number", "code")),
     Field("city", "City", Kind.TEXT, "Program", width=14, max_length=100, spellings=("city", "town")),
     Field("state", "State", Kind.CHOICE, "Program", width=7,
@@ -480,7 +483,7 @@ FIELDS: tuple[Field, ...] = (
           spellings=("img origins", "where imgs trained", "img countries", "img schools")),
     # Screening
     Field("step1_requirement", "Step 1", Kind.TEXT, "Screening", width=10, normalize=_step1_requirement,
-          export_header="Step 1 requirement", suggestions=("pass", "none stated"),
+          export_header="Step 1 requirement", help="pass, none stated, or a minimum score such as 220.", suggestions=("pass", "none stated"),
           spellings=("step 1", "step 1 requirement", "usmle step 1", "usmle step 1 minimum", "step 1 min")),
     Field("step2_min", "Step 2 CK min", Kind.INT, "Screening", min=150, max=300, width=9,
           export_header="Step 2 CK minimum",
