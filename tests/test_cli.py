@@ -81,3 +81,19 @@ def test_the_grid_shows_the_demo(app, runner, client):
     page = client.get("/").get_data(as_text=True)
     assert page.count("<tr id=\"p-") == 40
     assert "Brownsville County Medical Center Program (Pediatrics)" in page
+
+
+def test_the_tracker_console_script_is_a_flask_command_group(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+
+    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    for command in ("run", "shell", "routes", "init-db", "demo"):
+        assert command in result.output
+    routes = CliRunner().invoke(cli, ["routes"])
+    assert routes.exit_code == 0
+    assert "grid.save_cell" in routes.output and "/programs/<int:program_id>/cells/<key>" in routes.output
