@@ -15,8 +15,11 @@ CATALOGUE_KEYS = (
 ).split(", ")
 
 
+TIER_KEYS = ["tier_override", "tier_override_reason"]
+
+
 def test_catalogue_declares_exactly_the_agreed_keys():
-    assert sorted(fields.BY_KEY) == sorted(CATALOGUE_KEYS)
+    assert sorted(fields.BY_KEY) == sorted(CATALOGUE_KEYS + TIER_KEYS)
 
 
 def test_every_field_has_a_group_an_export_header_and_import_spellings():
@@ -115,4 +118,5 @@ def test_parse_values_collects_every_error_and_refuses_unknown_keys():
 def test_grouped_keeps_catalogue_order():
     flat = [f.key for _, group in fields.grouped() for f in group]
     assert flat == [f.key for f in fields.FIELDS]
-    assert [g for g, _ in fields.grouped()] == list(fields.GROUPS)
+    # the name comes first, then the tier, then the rest of the program's own columns
+    assert [g for g, _ in fields.grouped()] == ["Program", "Tier", "Program", *fields.GROUPS[2:]]

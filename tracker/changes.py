@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from . import fields
 from .db import db
 from .models import Change, Program, utcnow
+from .tiering import TIER_FIELDS
+from .tiers import Inputs, retier
 
 
 class ValidationFailed(Exception):
@@ -58,12 +60,14 @@ def update_program(
     source: str = "edit",
     batch_id: str | None = None,
     expected_version: int | None = None,
+    tiering: Inputs | None = None,
 ) -> list[Change]:
     """Validate ``raw`` (field key -> typed or raw value) and apply what differs.
 
     Raises StaleVersion when ``expected_version`` is given and is not the program's,
     ValidationFailed when any value is refused (then nothing is changed). Returns the
-    change rows written (none when every value equals what is stored). The caller commits.
+    change rows written (none when every value equals what is stored); the tier is
+    recomputed when a field it depends on changed. The caller commits.
     """
     if expected_version is not None and expected_version != program.version:
         raise StaleVersion(program, expected_version)
@@ -91,11 +95,17 @@ def update_program(
     if changes:
         program.updated_at = utcnow()
         db.session.add_all(changes)
+        if any(c.field in TIER_FIELDS for c in changes):
+            retier(program, tiering)
     return changes
 
 
 def create_program(
-    raw: Mapping[str, Any], *, source: str = "create", batch_id: str | None = None
+    raw: Mapping[str, Any],
+    *,
+    source: str = "create",
+    batch_id: str | None = None,
+    tiering: Inputs | None = None,
 ) -> Program:
     """A new program from ``raw``; every non-empty value is logged as a change."""
     values, errors = fields.parse_values(dict(raw))
@@ -105,6 +115,7 @@ def create_program(
         raise ValidationFailed(errors)
     _check_unique_code(values, None)
     program = Program(**{**fields.defaults(), **values})
+    retier(program, tiering)
     db.session.add(program)
     for key, value in values.items():
         f = fields.BY_KEY[key]

@@ -12,6 +12,8 @@ from . import create_app
 from .changes import create_program, new_batch_id
 from .db import db, write_transaction
 from .models import Change, Program
+from .rules import TIER_LABELS
+from .tiers import inputs, retier_all
 
 cli = FlaskGroup(create_app=create_app, help="Residency Tracker: your residency programs as a spreadsheet.")
 
@@ -21,6 +23,9 @@ cli = FlaskGroup(create_app=create_app, help="Residency Tracker: your residency 
 def init_db_command() -> None:
     """Create the database or upgrade it to the newest schema (safe to run again)."""
     upgrade()
+    write_transaction()
+    retier_all(only_missing=True)  # programs from before tiers existed
+    db.session.commit()
     click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
 
 
@@ -48,13 +53,28 @@ def demo_command(force: bool, if_empty: bool) -> None:
         db.session.execute(sa.delete(Program))
     batch = new_batch_id()
     count = 0
+    given = inputs()
     for values in demo_programs():
-        create_program(values, batch_id=batch)
+        create_program(values, batch_id=batch, tiering=given)
         count += 1
     db.session.commit()
     click.echo(f"Loaded {count} demo programs.")
 
 
+@click.command("tier")
+@with_appcontext
+def tier_command() -> None:
+    """Recompute every program's tier from the profile and rules, and print the counts."""
+    write_transaction()
+    counts = retier_all()
+    db.session.commit()
+    total = sum(counts.values())
+    click.echo(f"Tiered {total} programs:")
+    for tier, label in TIER_LABELS.items():
+        click.echo(f"  {label:<13} {counts[tier]:>6}")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(tier_command)
     app.cli.add_command(init_db_command)
     app.cli.add_command(demo_command)

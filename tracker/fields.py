@@ -38,7 +38,7 @@ class FieldError(ValueError):
     """A value a field does not accept; the message says what is accepted."""
 
 
-GROUPS = ("Program", "Visa & IMG", "Screening", "Mission", "Application")
+GROUPS = ("Program", "Tier", "Visa & IMG", "Screening", "Mission", "Application")
 
 
 @dataclass(frozen=True)
@@ -438,6 +438,13 @@ TRACKS = (
     Choice("other", "Other"),
 )
 
+TIER_CHOICES = (
+    Choice("likely", "Likely", ("tier 1", "1", "t1", "safety", "likely")),
+    Choice("possible", "Possible", ("tier 2", "2", "t2", "target")),
+    Choice("reach", "Reach", ("tier 3", "3", "t3", "reach")),
+    Choice("not_eligible", "Not eligible", ("ineligible", "not eligible", "excluded", "0")),
+)
+
 USCE = (
     Choice("yes", "Required", ("yes", "required", "y", "mandatory")),
     Choice("preferred", "Preferred", ("recommended", "strongly preferred")),
@@ -450,6 +457,12 @@ FIELDS: tuple[Field, ...] = (
     Field("name", "Program", Kind.TEXT, "Program", required=True, width=40, max_length=200,
           export_header="Program name",
           spellings=("program name", "program", "name", "residency program", "program title")),
+    # Tier: the computed tier is not a field (it follows from the rest); these are the user's say.
+    Field("tier_override", "Tier", Kind.CHOICE, "Tier", choices=TIER_CHOICES, width=13,
+          export_header="Tier (set by hand)", help="Leave empty to use the computed tier.",
+          spellings=("tier", "tier override", "my tier", "category")),
+    Field("tier_override_reason", "Why this tier", Kind.TEXT, "Tier", width=18, max_length=200,
+          export_header="Why this tier", spellings=("tier reason", "why this tier", "override reason")),
     Field("specialty", "Specialty", Kind.CHOICE, "Program", choices=SPECIALTIES, width=16,
           spellings=("specialty", "speciality", "field")),
     Field("track", "Track", Kind.CHOICE, "Program", choices=TRACKS, width=12,

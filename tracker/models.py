@@ -74,6 +74,10 @@ class Program(CatalogueColumns, db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    # Computed from the program, the profile and the rules (tracker.tiers); not user data, so
+    # recomputing it never bumps the version that guards the user's edits.
+    tier: Mapped[str | None] = mapped_column(sa.String(12), index=True)
+    tier_reasons: Mapped[list | None] = mapped_column(sa.JSON)
 
     changes: Mapped[list[Change]] = relationship(
         back_populates="program", order_by="Change.id.desc()", lazy="dynamic"
@@ -84,6 +88,10 @@ class Program(CatalogueColumns, db.Model):
 
     def __repr__(self) -> str:
         return f"<Program {self.id} {self.name!r} v{self.version}>"
+
+    @property
+    def effective_tier(self) -> str | None:
+        return self.tier_override or self.tier
 
 
 class Change(db.Model):
@@ -118,3 +126,36 @@ class Change(db.Model):
             return f.display(f.parse(text))
         except fields.FieldError:
             return text
+
+
+class Profile(db.Model):
+    """The applicant: one per tracker for now."""
+
+    __tablename__ = "profile"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    step1: Mapped[str | None] = mapped_column(sa.String(10))  # "pass", "fail" or an old numeric score
+    step1_attempts: Mapped[int | None]
+    step2_ck: Mapped[int | None]
+    step2_attempts: Mapped[int | None]
+    step3: Mapped[int | None]
+    graduation_year: Mapped[int | None]
+    usce_months: Mapped[int | None]
+    observership_months: Mapped[int | None]
+    us_letters: Mapped[int | None]
+    languages: Mapped[str | None] = mapped_column(sa.String(200))
+    visa_needed: Mapped[str | None] = mapped_column(sa.String(5))  # "J-1", "H-1B" or "none"
+    target_specialties: Mapped[list[str]] = mapped_column(TagList, server_default="", default=list)
+    season_year: Mapped[int | None]
+    region_ties: Mapped[str | None] = mapped_column(sa.String(300))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class RuleSet(db.Model):
+    """The tiering rules the user changed from their defaults (tracker.rules.Rules)."""
+
+    __tablename__ = "rule_set"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    values: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

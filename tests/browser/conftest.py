@@ -60,7 +60,8 @@ def browser():
 @pytest.fixture
 def context(browser, live_server):
     """A fresh browser context (own cookies, so its own session and CSRF token) per test."""
-    ctx = browser.new_context(base_url=live_server)
+    # en-US: date inputs take keystrokes in month/day/year order.
+    ctx = browser.new_context(base_url=live_server, locale="en-US", timezone_id="UTC")
     ctx.set_default_timeout(10_000)
     try:
         yield ctx

@@ -38,6 +38,15 @@ def open_grid(page: Page) -> None:
     expect(page.locator("#grid")).to_be_visible()
 
 
+def tab_until_focused(page: Page, selector: str, limit: int = 60) -> None:
+    """Press Tab from where the focus is until ``selector`` has it, as a keyboard user does."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement === document.querySelector(s)", selector):
+            return
+    pytest.fail(f"{limit} presses of Tab never focused {selector}")
+
+
 def is_cell_save(program_id: int, key: str):
     path = f"/programs/{program_id}/cells/{key}"
     return lambda r: r.request.method == "POST" and r.url.endswith(path)
@@ -48,9 +57,8 @@ def test_keyboard_edit_saves_and_survives_a_reload(page, make_program, read_prog
     second = make_program(name=SECOND, city="Riverside")
     open_grid(page)
 
-    # Tab from the last control before the grid lands on the table itself.
-    page.get_by_role("button", name="Add", exact=True).focus()
-    page.keyboard.press("Tab")
+    # Tabbing through the page reaches the table itself (it is in the tab order).
+    tab_until_focused(page, "#grid")
     expect(page.locator("#grid")).to_be_focused()
 
     # An arrow key enters the grid on the first cell; then down one row and right to City.
@@ -244,3 +252,88 @@ def test_loading_and_editing_cause_no_csp_violation_or_page_error(page, make_pro
     assert csp_console == [], csp_console
     assert page.evaluate("window.__csp") == []
     assert errors == [], errors
+
+
+def test_clicking_a_cell_after_scrolling_the_grid_edits_that_cell(page, make_program):
+    """Regression: a press on a cell used to focus the <table>, which scrolled back to the
+    previously active cell, so the click landed elsewhere and was lost (fixed in e9d567a)."""
+    pid = make_program(name=FIRST, city="Springfield")
+    open_grid(page)
+    city = cell(page, pid, "city")
+    city.click()
+    expect(city.locator("input[name=value]")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(city).to_be_focused()  # City is now the grid's active cell
+
+    # The grid is wider than the window: scroll it to its right end, as with a trackpad.
+    city.hover()
+    page.mouse.wheel(10_000, 0)
+    rank = cell(page, pid, "rank")
+    expect(rank).to_be_in_viewport()
+    expect(city).not_to_be_in_viewport()
+
+    rank.click()
+    expect(rank.locator("input[name=value]")).to_be_focused()
+    expect(city).not_to_be_in_viewport()
+
+
+# -- App bugs found while writing these tests (strict xfail: they flip to XPASS once fixed) ----
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "app.js bug: save() sets the 'This is not a complete date.' custom validity but never clears "
+    "it, and marks the form done before requestSubmit(), which the stale custom error blocks; "
+    "the completed date is never saved and Enter / leaving the cell do nothing"))
+def test_a_date_completed_after_the_incomplete_date_warning_is_saved(app, page, make_program, read_program):
+    pid = make_program(name=FIRST)
+    open_grid(page)
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    sent = cell(page, pid, "thank_you_sent")
+    sent.click()
+    editor = sent.locator("input[name=value]")
+    expect(editor).to_be_focused()
+
+    page.keyboard.type("1125")  # month and day; the year is still empty
+    page.keyboard.press("Enter")
+    assert editor.evaluate("e => e.validationMessage") == "This is not a complete date."
+    assert posts == []
+
+    page.keyboard.type("2026")  # completes the date
+    expect(editor).to_have_value("2026-11-25")
+    page.keyboard.press("Enter")
+    expect(sent).to_have_text("2026-11-25", timeout=2_000)
+    assert str(read_program(pid)["thank_you_sent"]) == "2026-11-25"
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "app.js/htmx race: after a 422 htmx refocuses the new editor input (same id) at swap time but "
+    "only processes the new form at settle time (settleDelay); Enter in between makes "
+    "save() call requestSubmit() on a form htmx has not bound, so the browser submits it natively "
+    "as GET /?value=... and the page reloads without saving"))
+def test_enter_right_after_a_refused_value_saves_the_corrected_value(page, make_program, read_program):
+    pid = make_program(name=FIRST, positions=12)
+    open_grid(page)
+    # htmx's default settle delay is 20 ms; widen that window so the race is deterministic.
+    page.evaluate("htmx.config.defaultSettleDelay = 1500")
+    positions = cell(page, pid, "positions")
+    positions.click()
+    editor = positions.locator("input[name=value]")
+    expect(editor).to_be_focused()
+    editor.fill("twelve")
+    with page.expect_response(is_cell_save(pid, "positions")) as refused:
+        editor.press("Enter")
+    assert refused.value.status == 422
+    expect(positions.locator(".cell-msg")).to_be_visible()
+    expect(editor).to_be_focused()  # the new editor has focus already; the user corrects at once
+
+    page.keyboard.press("Control+A")
+    page.keyboard.type("14")
+    with page.expect_response(
+        lambda r: is_cell_save(pid, "positions")(r) or "value=" in r.url, timeout=3_000
+    ) as answer:
+        page.keyboard.press("Enter")
+    assert answer.value.request.method == "POST", f"the page navigated to {answer.value.url}"
+    assert answer.value.status == 200
+    expect(positions).to_have_text("14")
+    assert read_program(pid)["positions"] == 14

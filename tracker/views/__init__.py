@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .. import fields
+from ..rules import TIER_LABELS
 
 # htmx 2 swaps only 2xx answers by default. A refused value (422) and a stale version (409)
 # come back as cells to show; other errors are retargeted by errors() to the flash area.
@@ -31,13 +32,14 @@ def is_htmx() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from . import grid, programs
+    from . import grid, profile, programs
 
     app.register_blueprint(grid.bp)
     app.register_blueprint(programs.bp)
+    app.register_blueprint(profile.bp)
 
     # Globals, not a context processor: imported macros (_row.html, _cell.html) see them too.
-    app.jinja_env.globals.update(htmx_config=HTMX_CONFIG, fields=fields)
+    app.jinja_env.globals.update(htmx_config=HTMX_CONFIG, fields=fields, tier_labels=TIER_LABELS)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):

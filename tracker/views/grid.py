@@ -4,24 +4,49 @@ from __future__ import annotations
 
 import hashlib
 import json
+from urllib.parse import parse_qs, urlsplit
 
-from flask import Blueprint, abort, get_template_attribute, make_response, render_template, request
+from flask import (Blueprint, abort, get_template_attribute, make_response, render_template, request,
+                   url_for)
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import fields
 from ..changes import StaleVersion, ValidationFailed, update_program
 from ..db import db, write_transaction
 from ..models import Program
+from ..rules import TIERS
+from ..tiering import TIER_FIELDS
+from ..tiers import current_profile, effective_tier_column, tier_counts
 
 bp = Blueprint("grid", __name__)
 
 
-def live_programs() -> list[Program]:
-    return list(
-        db.session.scalars(
-            db.select(Program).where(Program.deleted_at.is_(None)).order_by(Program.name, Program.id)
-        )
-    )
+# Not eligible programs are hidden until the user asks to see them.
+DEFAULT_TIERS = tuple(t for t in TIERS if t != "not_eligible")
+
+
+def shown_tiers(args) -> tuple[str, ...]:
+    """The tiers the grid shows, from its query string (?tier=likely&tier=reach)."""
+    asked = args.getlist("tier") if hasattr(args, "getlist") else args.get("tier", [])
+    if not asked:
+        return DEFAULT_TIERS
+    return tuple(t for t in TIERS if t in asked or "all" in asked)
+
+
+@bp.app_template_global()
+def tier_toggle_url(shown, tier: str) -> str:
+    wanted = [t for t in TIERS if (t in shown) != (t == tier)]
+    if tuple(wanted) == DEFAULT_TIERS:
+        return url_for("grid.index")
+    return url_for("grid.index", tier=wanted or ["none"])
+
+
+def live_programs(tiers=None) -> list[Program]:
+    query = db.select(Program).where(Program.deleted_at.is_(None))
+    if tiers is not None:
+        tier = effective_tier_column()
+        query = query.where(tier.in_(tiers) | tier.is_(None))
+    return list(db.session.scalars(query.order_by(Program.name, Program.id)))
 
 
 def get_live_program(program_id: int) -> Program:
@@ -48,7 +73,9 @@ def render_row(program: Program, note_for: str | None = None, note: str | None =
 
 @bp.get("/")
 def index():
-    return render_template("grid/index.html", programs=live_programs())
+    shown = shown_tiers(request.args)
+    return render_template("grid/index.html", programs=live_programs(shown), shown=shown,
+                           counts=tier_counts(), profile=current_profile())
 
 
 @bp.get("/fields.css")
@@ -99,8 +126,21 @@ def save_cell(program_id: int, key: str):
         db.session.rollback()
         return _conflict(program_id, f, raw)
     body = render_cell(program, f)
+    if key in TIER_FIELDS or key.startswith("tier_override"):
+        body += _tier_out_of_band(program, with_cell=key != "tier_override")
     trigger = {"tracker:saved": {"id": program.id, "version": program.version}}
     return body, 200, {"HX-Trigger": json.dumps(trigger)}
+
+
+def _tier_out_of_band(program: Program, *, with_cell: bool) -> str:
+    """The tier counts (and the row's tier cell), for a save that may have changed them."""
+    page = urlsplit(request.headers.get("HX-Current-URL", ""))
+    shown = shown_tiers(parse_qs(page.query))
+    chips = get_template_attribute("grid/_tier_chips.html", "tier_chips")(tier_counts(), shown, oob=True)
+    if not with_cell:
+        return chips
+    tier_cell = get_template_attribute("grid/_cell.html", "cell")(program, fields.get("tier_override"), oob=True)
+    return tier_cell + chips
 
 
 def _conflict(program_id: int, f: fields.Field, raw) -> tuple[str, int, dict[str, str]]:

@@ -1,0 +1,89 @@
+"""Tiering rules as data: every threshold from DOMAIN.md's "what low means" and "Tiers"
+sections, with its default, a label and a sentence of help. The settings page edits them;
+they are stored in the database; no threshold is written anywhere else. Pure Python."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from .fields import TIER_CHOICES
+
+TIERS = tuple(c.value for c in TIER_CHOICES)  # best first: likely, possible, reach, not_eligible
+TIER_LABELS = {c.value: c.label for c in TIER_CHOICES}
+
+
+def rule(default: Any, label: str, help: str, **bounds: Any) -> Any:
+    factory = (lambda d=default: list(d)) if isinstance(default, (list, tuple)) else None
+    meta = {"label": label, "help": help, **bounds}
+    if factory:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass
+class Rules:
+    comfortable_margin: int = rule(
+        5, "Comfortable margin over a stated minimum",
+        "Points of Step 2 CK above a program's stated minimum that count as clearing it comfortably; "
+        "closer than this counts as near the minimum (Possible).", min=0, max=40)
+    clear_img_percent: float = rule(
+        20, "Clear IMG presence: % IMG residents",
+        "A program with at least this share of IMG residents has clear IMG presence (Likely).", min=0, max=100)
+    some_img_percent: float = rule(
+        5, "Some IMG presence: % IMG residents",
+        "At least this share is some IMG presence (Possible); below it, low presence (Reach).", min=0, max=100)
+    clear_non_us_img_count: int = rule(
+        2, "Clear IMG presence: non-US IMGs in current classes",
+        "This many non-US IMGs among current residents also counts as clear IMG presence.", min=0, max=100)
+    step2_university_low: int = rule(
+        225, "Step 2 CK below average for university programs",
+        "Below this score, university programs are a reach.", min=150, max=300)
+    step2_filter_low: int = rule(
+        215, "Step 2 CK that may hit automatic filters",
+        "Below this score, community and county programs without a stated minimum may still filter "
+        "the application (Possible at best).", min=150, max=300)
+    step2_very_low: int = rule(
+        210, "Step 2 CK at which many programs never see the application",
+        "Below this score, programs without a stated minimum are a reach.", min=150, max=300)
+    step3_solid: int = rule(
+        220, "Solid Step 3 score",
+        "A passed Step 3 at or above this score helps, most of all with H-1B sponsors.", min=150, max=300)
+    usce_months_required: int = rule(
+        1, "Months of USCE that meet a \"USCE required\"",
+        "Programs that require US clinical experience exclude applicants with fewer months.", min=0, max=60)
+    friendly_settings: list[str] = rule(
+        ["county", "safety_net", "community", "fqhc"], "IMG-friendly settings",
+        "County, safety-net and community settings count towards Likely.", choices="setting")
+    academic_settings: list[str] = rule(
+        ["university"], "Academic settings",
+        "Academic (university) programs are competitive: a reach unless mission-aligned.", choices="setting")
+    mission_tags: list[str] = rule(
+        ["global_health", "underserved", "immigrant_refugee", "border", "rural", "spanish"],
+        "Mission-aligned tags",
+        "A program with any of these tags is mission-aligned, which counts like an IMG-friendly setting.",
+        choices="mission_tags")
+    unknown_visa_tier: str = rule(
+        "reach", "Best tier when visa sponsorship is unknown",
+        "Unknown sponsorship never counts as a yes.", choices="tier")
+    unknown_img_tier: str = rule(
+        "possible", "Best tier when IMG presence is unknown",
+        "Unknown IMG presence never counts as clear presence.", choices="tier")
+
+    @classmethod
+    def from_mapping(cls, stored: dict[str, Any] | None) -> Rules:
+        """Defaults, with what is stored on top (unknown keys, from an older version, are ignored)."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in (stored or {}).items() if k in known})
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def describe() -> list[dict[str, Any]]:
+    """Each rule's name, default, label, help and bounds, for the settings page."""
+    defaults = Rules()
+    return [
+        {"name": f.name, "default": getattr(defaults, f.name), "type": f.type, **f.metadata}
+        for f in fields(Rules)
+    ]

@@ -1,0 +1,95 @@
+"""Tiers in the database: the profile and rules in force, and (re)computing stored tiers.
+
+tracker.tiering decides; this module reads its inputs from the database and writes its
+answers back. A computed tier is derived data: writing it never bumps a program's version
+and never writes the change log (overrides, which are the user's, do both)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from .db import db
+from .models import Profile, Program, RuleSet
+from .rules import TIERS, Rules
+from .tiering import TIER_FIELDS, TierResult, assign_tier
+
+
+@dataclass(frozen=True)
+class Inputs:
+    profile: Profile | None
+    rules: Rules
+
+
+def current_profile() -> Profile | None:
+    return db.session.scalar(sa.select(Profile).order_by(Profile.id).limit(1))
+
+
+def current_rule_set() -> RuleSet | None:
+    return db.session.scalar(sa.select(RuleSet).order_by(RuleSet.id).limit(1))
+
+
+def current_rules() -> Rules:
+    stored = current_rule_set()
+    return Rules.from_mapping(stored.values if stored else None)
+
+
+def inputs() -> Inputs:
+    return Inputs(current_profile(), current_rules())
+
+
+def stored_reasons(result: TierResult) -> list[list[str]]:
+    return [[r.text, r.effect] for r in result.details]
+
+
+def retier(program: Program, given: Inputs | None = None) -> TierResult:
+    """Recompute one program's tier on the object (saved with the caller's flush)."""
+    given = given or inputs()
+    result = assign_tier(program, given.profile, given.rules)
+    program.tier = result.tier
+    program.tier_reasons = stored_reasons(result)
+    return result
+
+
+def retier_all(given: Inputs | None = None, *, only_missing: bool = False) -> Counter:
+    """Recompute every program's tier in one pass of plain rows (fast for 13,000 programs).
+
+    The caller commits. Returns the counts by effective tier of live programs."""
+    given = given or inputs()
+    columns = [Program.__table__.c[key] for key in sorted(TIER_FIELDS)]
+    query = sa.select(Program.id, *columns)
+    if only_missing:
+        query = query.where(Program.tier.is_(None))
+    updates = []
+    for row in db.session.execute(query).mappings():
+        result = assign_tier(row, given.profile, given.rules)
+        updates.append({"pid": row["id"], "tier": result.tier, "reasons": stored_reasons(result)})
+    if updates:
+        table = Program.__table__
+        statement = (
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("pid"))
+            .values(tier=sa.bindparam("tier"), tier_reasons=sa.bindparam("reasons"))
+        )
+        db.session.execute(statement, updates)
+    db.session.expire_all()
+    return tier_counts()
+
+
+def effective_tier_column():
+    return sa.func.coalesce(Program.tier_override, Program.tier)
+
+
+def tier_counts() -> Counter:
+    """Live programs by effective tier (override first), every tier present."""
+    rows = db.session.execute(
+        sa.select(effective_tier_column(), sa.func.count())
+        .where(Program.deleted_at.is_(None))
+        .group_by(effective_tier_column())
+    )
+    counts = Counter({tier: 0 for tier in TIERS})
+    for tier, n in rows:
+        counts[tier or "untiered"] += n
+    return counts

@@ -1,0 +1,180 @@
+"""The applicant's profile and the tiering rules: both re-tier every program when saved."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from functools import cache
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import FloatField, SelectField, StringField, ValidationError, widgets
+from wtforms import IntegerField as _IntegerField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from .. import fields, rules
+from ..db import db, write_transaction
+from ..forms import CheckboxList
+from ..models import Profile, RuleSet
+from ..rules import TIER_LABELS, Rules
+from ..tiers import current_profile, current_rule_set, current_rules, retier_all
+
+bp = Blueprint("profile", __name__)
+
+
+class IntegerField(_IntegerField):
+    """Typed into a text box: a number input would send "" for "abc" and clear the value."""
+
+    widget = widgets.TextInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "numeric"})
+        super().__init__(*args, **kwargs)
+
+
+def match_year(today: dt.date) -> int:
+    """The Match an application season leads to: ERAS opens in June for the next March."""
+    return today.year + 1 if today.month >= 6 else today.year
+
+
+def _step1(form, field) -> None:
+    text = (field.data or "").strip().lower()
+    if not text:
+        field.data = None
+    elif text in ("pass", "passed", "p"):
+        field.data = "pass"
+    elif text in ("fail", "failed", "f"):
+        field.data = "fail"
+    elif re.fullmatch(r"\d{3}", text) and 150 <= int(text) <= 300:
+        field.data = text
+    else:
+        raise ValidationError("Enter pass, fail, or a score from 150 to 300.")
+
+
+def _count(label: str, high: int, description: str = "") -> IntegerField:
+    return IntegerField(label, [Optional(), NumberRange(0, high)], description=description)
+
+
+def _score(label: str, description: str = "") -> IntegerField:
+    return IntegerField(label, [Optional(), NumberRange(150, 300, "Enter a score from 150 to 300.")],
+                        description=description)
+
+
+class ProfileForm(FlaskForm):
+    visa_needed = SelectField("Visa you need", choices=[
+        SelectChoice("", "—"), SelectChoice("J-1", "J-1"), SelectChoice("H-1B", "H-1B"),
+        SelectChoice("none", "None (US citizen or permanent resident)")])
+    step1 = StringField("Step 1", [_step1], description="pass, fail, or an old numeric score")
+    step1_attempts = IntegerField("Step 1 attempts", [Optional(), NumberRange(1, 6)])
+    step2_ck = _score("Step 2 CK score")
+    step2_attempts = IntegerField("Step 2 CK attempts", [Optional(), NumberRange(1, 6)])
+    step3 = _score("Step 3 score", "Leave empty if you have not taken it")
+    graduation_year = IntegerField("Year of graduation", [Optional(), NumberRange(1960, 2040)])
+    season_year = IntegerField("Match year", [InputRequired("Enter the Match year, e.g. 2027."),
+                                              NumberRange(2000, 2100)],
+                               description="The March of the Match you are applying for")
+    usce_months = _count("Months of hands-on USCE", 120)
+    observership_months = _count("Months of observerships", 120)
+    us_letters = _count("US letters of recommendation", 10)
+    languages = StringField("Languages", [Length(max=200)], description="e.g. Spanish, Arabic, Hindi")
+    target_specialties = CheckboxList("Target specialties",
+                                      choices=[SelectChoice(c.value, c.label) for c in fields.SPECIALTIES],
+                                      validate_choice=False)
+    region_ties = StringField("Region ties", [Length(max=300)], description="States or cities where you have family, "
+                                                                           "rotations or other ties")
+
+
+PROFILE_KEYS = [name for name in ProfileForm.__dict__ if not name.startswith("_") and name != "Meta"
+                and hasattr(ProfileForm.__dict__[name], "field_class")]
+
+
+def _summary(counts: Counter) -> str:
+    return ", ".join(f"{label} {counts[tier]}" for tier, label in TIER_LABELS.items())
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+def edit():
+    if request.method == "POST":
+        write_transaction()
+    profile = current_profile()
+    if request.method == "GET":
+        data = {key: getattr(profile, key) for key in PROFILE_KEYS} if profile else {}
+        data.setdefault("season_year", match_year(dt.date.today()))
+        if data.get("season_year") is None:
+            data["season_year"] = match_year(dt.date.today())
+        form = ProfileForm(data=data)
+        return render_template("profile/edit.html", form=form)
+    form = ProfileForm()
+    if not form.validate():
+        return render_template("profile/edit.html", form=form), 422
+    if profile is None:
+        profile = Profile()
+        db.session.add(profile)
+    for key in PROFILE_KEYS:
+        value = form[key].data
+        setattr(profile, key, value if value != "" else None)
+    db.session.flush()
+    counts = retier_all()
+    db.session.commit()
+    flash(f"Profile saved; every program was re-tiered: {_summary(counts)}.", "ok")
+    return redirect(url_for("profile.edit"))
+
+
+# -- the rules --------------------------------------------------------------------
+
+def _choices(kind: str) -> list[SelectChoice]:
+    if kind == "tier":
+        return [SelectChoice(t, TIER_LABELS[t]) for t in rules.TIERS if t != "not_eligible"]
+    return [SelectChoice(c.value, c.label) for c in fields.get(kind).choices]
+
+
+@cache
+def rules_form_class() -> type[FlaskForm]:
+    attrs = {}
+    for item in rules.describe():
+        options = {"label": item["label"], "description": item["help"]}
+        default = item["default"]
+        if isinstance(default, list):
+            attrs[item["name"]] = CheckboxList(choices=_choices(item["choices"]), validate_choice=False, **options)
+        elif "choices" in item:
+            attrs[item["name"]] = SelectField(choices=_choices(item["choices"]), **options)
+        else:
+            bounds = NumberRange(item.get("min"), item.get("max"))
+            number = FloatField if isinstance(default, float) else IntegerField
+            attrs[item["name"]] = number(validators=[InputRequired(), bounds], **options)
+    return type("RulesForm", (FlaskForm,), attrs)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    form_class = rules_form_class()
+    if request.method == "GET":
+        return render_template("profile/settings.html", form=form_class(data=current_rules().as_dict()),
+                               defaults=Rules().as_dict())
+    write_transaction()
+    if request.form.get("reset"):
+        stored = current_rule_set()
+        if stored is not None:
+            db.session.delete(stored)
+        db.session.flush()
+        counts = retier_all()
+        db.session.commit()
+        flash(f"Rules reset to their defaults; every program was re-tiered: {_summary(counts)}.", "ok")
+        return redirect(url_for("profile.settings"))
+    form = form_class()
+    if not form.validate():
+        return render_template("profile/settings.html", form=form, defaults=Rules().as_dict()), 422
+    values = {item["name"]: form[item["name"]].data for item in rules.describe()}
+    stored = current_rule_set()
+    if stored is None:
+        stored = RuleSet(values=values)
+        db.session.add(stored)
+    else:
+        stored.values = values
+    db.session.flush()
+    counts = retier_all()
+    db.session.commit()
+    flash(f"Rules saved; every program was re-tiered: {_summary(counts)}.", "ok")
+    return redirect(url_for("profile.settings"))
