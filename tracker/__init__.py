@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -35,6 +36,10 @@ def _secret_key(instance_path: str) -> str:
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    # Flask is imported here, not at the top, so that the pure domain modules
+    # (tracker.fields, tracker.rules, tracker.tiering) import without it.
+    from flask import Flask
+
     instance_path = os.environ.get("TRACKER_INSTANCE_PATH")
     app = Flask(
         __name__,
