@@ -54,6 +54,7 @@
   function save(form, { leaving = false } = {}) {
     if (form.dataset.done) return;
     const input = form.querySelector("input, select, textarea");
+    if (input && input.setCustomValidity) input.setCustomValidity("");
     if (input && input.validity && input.validity.badInput) {
       if (leaving) return cancelEdit(form);
       input.setCustomValidity("This is not a complete date.");
@@ -65,6 +66,9 @@
       return;
     }
     form.dataset.done = "1";
+    // A form swapped in a moment ago may not be bound by htmx yet (it binds at settle time);
+    // unbound, requestSubmit() would submit it natively and reload the page.
+    htmx.process(form);
     form.requestSubmit();
   }
 
@@ -132,6 +136,13 @@
     const form = e.target.closest && e.target.closest("form.editor");
     if (!form || (e.relatedTarget && form.contains(e.relatedTarget))) return;
     setTimeout(() => { if (form.isConnected) save(form, { leaving: true }); }, 0);
+  });
+
+  // A warning about an incomplete date goes as soon as the user types again.
+  document.addEventListener("input", (e) => {
+    if (e.target.closest && e.target.closest("form.editor") && e.target.setCustomValidity) {
+      e.target.setCustomValidity("");
+    }
   });
 
   // The row's version travels with every cell save (optimistic concurrency).

@@ -71,6 +71,7 @@ class Field:
     help: str = ""
     normalize: Callable[[str], Any] | None = None  # a field-specific parser for text kinds
     suggestions: tuple[str, ...] = ()  # offered in a text editor's datalist
+    empty_label: str = "—"  # what a choice editor calls "no value"
     _lookup: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -460,6 +461,7 @@ FIELDS: tuple[Field, ...] = (
     # Tier: the computed tier is not a field (it follows from the rest); these are the user's say.
     Field("tier_override", "Tier", Kind.CHOICE, "Tier", choices=TIER_CHOICES, width=13,
           export_header="Tier (set by hand)", help="Leave empty to use the computed tier.",
+          empty_label="Computed tier",
           spellings=("tier", "tier override", "my tier", "category")),
     Field("tier_override_reason", "Why this tier", Kind.TEXT, "Tier", width=18, max_length=200,
           export_header="Why this tier", spellings=("tier reason", "why this tier", "override reason")),

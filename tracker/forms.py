@@ -30,7 +30,7 @@ class CheckboxList(SelectMultipleField):
 def _form_field(f: fields.Field) -> WTField:
     options = {"label": f.label, "description": f.accepts}
     if f.kind in (Kind.CHOICE, Kind.TRI):
-        empty = [] if f.kind is Kind.TRI or f.default else [SelectChoice("", "—")]
+        empty = [] if f.kind is Kind.TRI or f.default else [SelectChoice("", f.empty_label)]
         choices = empty + [SelectChoice(c.value, c.label) for c in f.options]
         return SelectField(choices=choices, validate_choice=False, **options)
     if f.kind is Kind.TAGS:

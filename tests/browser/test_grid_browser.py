@@ -278,13 +278,9 @@ def test_clicking_a_cell_after_scrolling_the_grid_edits_that_cell(page, make_pro
     expect(city).not_to_be_in_viewport()
 
 
-# -- App bugs found while writing these tests (strict xfail: they flip to XPASS once fixed) ----
+# -- Regressions: an incomplete date warning, and Enter just after a refused value --------
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "app.js bug: save() sets the 'This is not a complete date.' custom validity but never clears "
-    "it, and marks the form done before requestSubmit(), which the stale custom error blocks; "
-    "the completed date is never saved and Enter / leaving the cell do nothing"))
 def test_a_date_completed_after_the_incomplete_date_warning_is_saved(app, page, make_program, read_program):
     pid = make_program(name=FIRST)
     open_grid(page)
@@ -307,11 +303,6 @@ def test_a_date_completed_after_the_incomplete_date_warning_is_saved(app, page, 
     assert str(read_program(pid)["thank_you_sent"]) == "2026-11-25"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "app.js/htmx race: after a 422 htmx refocuses the new editor input (same id) at swap time but "
-    "only processes the new form at settle time (settleDelay); Enter in between makes "
-    "save() call requestSubmit() on a form htmx has not bound, so the browser submits it natively "
-    "as GET /?value=... and the page reloads without saving"))
 def test_enter_right_after_a_refused_value_saves_the_corrected_value(page, make_program, read_program):
     pid = make_program(name=FIRST, positions=12)
     open_grid(page)
