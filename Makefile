@@ -29,7 +29,7 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(BIN)/tracker init-db
 	$(BIN)/tracker demo --if-empty
-	$(BIN)/tracker run --host $(HOST) --port $(PORT)
+	$(BIN)/tracker serve --host $(HOST) --port $(PORT)
 
 # Browser tests drive Debian's chromium (Playwright's own browser download is not used).
 chromium:

@@ -97,3 +97,40 @@ def test_the_tracker_console_script_is_a_flask_command_group(tmp_path, monkeypat
     routes = CliRunner().invoke(cli, ["routes"])
     assert routes.exit_code == 0
     assert "grid.save_cell" in routes.output and "/programs/<int:program_id>/cells/<key>" in routes.output
+
+
+def test_tracker_serve_answers_on_the_port_it_was_given(tmp_path):
+    """What `make run` starts: init-db, then waitress serving the grid."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "TRACKER_INSTANCE_PATH": str(tmp_path)}
+    env.pop("TRACKER_DATABASE_URL", None)
+    script = Path(sys.executable).parent / "tracker"
+    subprocess.run([script, "init-db"], env=env, check=True, capture_output=True)
+    server = subprocess.Popen([script, "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
+                    body = response.read().decode()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        assert response.status == 200 and "Residency Tracker" in body
+        assert response.headers["Server"] == "tracker"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -74,7 +74,22 @@ def tier_command() -> None:
         click.echo(f"  {label:<13} {counts[tier]:>6}")
 
 
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, help="Requests handled at once.")
+@with_appcontext
+def serve_command(host: str, port: int, threads: int) -> None:
+    """Serve the tracker with waitress, a production WSGI server (what `make run` uses)."""
+    from flask import current_app
+    from waitress import serve
+
+    click.echo(f"Residency Tracker on http://{host}:{port}/ (Ctrl+C stops it)")
+    serve(current_app._get_current_object(), host=host, port=port, threads=threads, ident="tracker")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(serve_command)
     app.cli.add_command(tier_command)
     app.cli.add_command(init_db_command)
     app.cli.add_command(demo_command)
