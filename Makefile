@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-test chromium clean
+.PHONY: run test bench install install-test chromium clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -39,6 +39,10 @@ chromium:
 
 test: install-test chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Speed targets are measured here, never in timed unit tests.
+bench: install
+	$(BIN)/python benchmarks/bench_tiering.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist

@@ -1,0 +1,82 @@
+"""Tier recompute for 13,000 programs: the pure function alone, and with the database write.
+
+Target (issue 4 / issue 10): at most 0.5 s each. Run with `make bench`."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import stored_rows  # noqa: E402
+
+from tracker import create_app  # noqa: E402
+from tracker.db import db, write_transaction  # noqa: E402
+from tracker.models import Profile, Program  # noqa: E402
+from tracker.rules import Rules  # noqa: E402
+from tracker.tiering import TIER_FIELDS, assign_tier  # noqa: E402
+from tracker.tiers import inputs, retier_all  # noqa: E402
+
+N = 13_000
+TARGET_S = 0.5
+PROFILE = dict(visa_needed="J-1", step2_ck=226, step1_attempts=1, step2_attempts=1, graduation_year=2019,
+               season_year=2027, usce_months=2)
+
+
+def best_of(runs: int, fn) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3"})
+        with app.app_context():
+            from flask_migrate import upgrade
+
+            upgrade()
+            rows = stored_rows(N)
+            db.session.execute(sa.insert(Program), rows)
+            db.session.add(Profile(**PROFILE))
+            db.session.commit()
+
+            plain = [{k: r.get(k) for k in TIER_FIELDS} for r in rows]
+            rules = Rules()
+            pure = best_of(3, lambda: [assign_tier(p, PROFILE, rules) for p in plain])
+
+            def with_db():
+                write_transaction()
+                retier_all(inputs())
+                db.session.commit()
+
+            stored = best_of(3, with_db)
+            counts = retier_all()
+            db.session.rollback()
+            db.engine.dispose()
+    return {
+        "tier_recompute_pure_13000_s": round(pure, 3),
+        "tier_recompute_db_13000_s": round(stored, 3),
+        "target_s": TARGET_S,
+        "counts": dict(counts),
+    }
+
+
+if __name__ == "__main__":
+    result = main()
+    print(f"{'measure':<34} {'seconds':>8} {'target':>8}  verdict")
+    for key in ("tier_recompute_pure_13000_s", "tier_recompute_db_13000_s"):
+        verdict = "ok" if result[key] <= TARGET_S else "MISSED"
+        print(f"{key:<34} {result[key]:>8.3f} {TARGET_S:>8.2f}  {verdict}")
+    print("tiers:", result["counts"])
+    out = Path(__file__).resolve().parent / "results" / "tiering.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
