@@ -12,7 +12,7 @@ def post_routes(app):
     urls = []
     for rule in app.url_map.iter_rules():
         if "POST" in rule.methods:
-            values = {arg: 1 if arg == "program_id" else "city" for arg in rule.arguments}
+            values = {arg: 1 if arg.endswith("_id") else "city" for arg in rule.arguments}
             urls.append(re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule))
     return urls
 

@@ -57,7 +57,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
-        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=10 * 1024 * 1024,  # uploads
+        IMPORT_MAX_ROWS=20_000,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

@@ -514,9 +514,9 @@ FIELDS: tuple[Field, ...] = (
           spellings=("usce required", "usce", "us clinical experience", "us clinical experience required")),
     # Mission
     Field("mission_tags", "Mission tags", Kind.TAGS, "Mission", choices=MISSION_TAGS, width=20,
-          spellings=("mission tags", "mission", "tags", "focus")),
+          spellings=("mission tags", "tags", "focus", "mission focus tags")),
     Field("mission_notes", "Mission notes", Kind.LONG_TEXT, "Mission", width=28,
-          spellings=("mission notes", "mission", "underserved focus", "mission focus")),
+          spellings=("mission notes", "mission", "underserved focus", "mission focus", "mission statement")),
     Field("notes", "Notes", Kind.LONG_TEXT, "Mission", width=28, spellings=("notes", "comments", "remarks")),
     # Application
     Field("status", "Status", Kind.CHOICE, "Application", choices=STATUSES, default="researching", width=16,

@@ -159,3 +159,34 @@ class RuleSet(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     values: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ImportBatch(db.Model):
+    """One file's import: a draft while it is mapped and previewed, then applied (or undone)."""
+
+    __tablename__ = "import_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[str] = mapped_column(sa.String(36), unique=True)  # Change.batch_id of its changes
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    stored_file: Mapped[str | None] = mapped_column(sa.String(255))  # in instance/imports, while a draft
+    sheet: Mapped[str | None] = mapped_column(sa.String(255))
+    header_row: Mapped[int | None]
+    mapping: Mapped[dict | None] = mapped_column(sa.JSON)  # column index -> target
+    status: Mapped[str] = mapped_column(sa.String(10), default="draft")  # draft, applied, undone
+    counts: Mapped[dict | None] = mapped_column(sa.JSON)
+    created_ids: Mapped[list | None] = mapped_column(sa.JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    applied_at: Mapped[dt.datetime | None]
+    undone_at: Mapped[dt.datetime | None]
+
+
+class ImportMapping(db.Model):
+    """A column mapping the user confirmed, reused for the next file with the same headers."""
+
+    __tablename__ = "import_mapping"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signature: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    mapping: Mapped[dict] = mapped_column(sa.JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

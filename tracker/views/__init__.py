@@ -32,11 +32,12 @@ def is_htmx() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from . import grid, profile, programs
+    from . import grid, imports, profile, programs
 
     app.register_blueprint(grid.bp)
     app.register_blueprint(programs.bp)
     app.register_blueprint(profile.bp)
+    app.register_blueprint(imports.bp)
 
     # Globals, not a context processor: imported macros (_row.html, _cell.html) see them too.
     app.jinja_env.globals.update(htmx_config=HTMX_CONFIG, fields=fields, tier_labels=TIER_LABELS)

@@ -1,0 +1,228 @@
+"""Imports against the database: the stored programs as the planner sees them, applying a
+plan in one transaction recorded as a batch, and undoing a batch."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from .. import fields
+from ..changes import create_program, delete_program, new_batch_id, update_program
+from ..db import db
+from ..models import Change, ImportBatch, ImportMapping, Program, utcnow
+from ..tiers import inputs
+from .mapping import IGNORE, Column, convert_rows, find_header_row, map_columns, pick_sheet, signature
+from .plan import Existing, Plan, make_plan
+from .read import Sheet, read_file
+
+CATALOGUE_COLUMNS = [Program.__table__.c[f.key] for f in fields.FIELDS]
+
+
+def existing_programs() -> list[Existing]:
+    """Every program (deleted ones too, so that their codes are recognised), with the fields
+    whose latest change came from a person rather than an import."""
+    last = (
+        sa.select(sa.func.max(Change.id).label("id"))
+        .group_by(Change.program_id, Change.field)
+        .subquery()
+    )
+    user_fields: dict[int, set[str]] = defaultdict(set)
+    for program_id, key, source in db.session.execute(
+        sa.select(Change.program_id, Change.field, Change.source).join(last, Change.id == last.c.id)
+    ):
+        if source != "import":
+            user_fields[program_id].add(key)
+    rows = db.session.execute(
+        sa.select(Program.id, Program.version, Program.deleted_at, *CATALOGUE_COLUMNS)
+    ).mappings()
+    return [
+        Existing(
+            id=row["id"],
+            values={f.key: row[f.key] for f in fields.FIELDS},
+            user_fields=user_fields.get(row["id"], set()),
+            version=row["version"],
+            deleted=row["deleted_at"] is not None,
+        )
+        for row in rows
+    ]
+
+
+@dataclass
+class Draft:
+    """A draft import read back from its file: the sheet, its columns and the plan."""
+
+    batch: ImportBatch
+    sheets: list[Sheet]
+    sheet: Sheet
+    header_row: int
+    columns: list[Column]
+
+    def plan(self) -> Plan:
+        return make_plan(convert_rows(self.sheet, self.header_row, self.columns), existing_programs())
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+
+def remembered_mapping(sheet: Sheet, header_row: int) -> dict[str, str] | None:
+    headers = [c.header for c in map_columns(sheet, header_row)]
+    stored = db.session.scalar(sa.select(ImportMapping).where(ImportMapping.signature == signature(headers)))
+    return dict(stored.mapping) if stored else None
+
+
+def start_draft(data: bytes, filename: str, folder: Path, max_rows: int) -> ImportBatch:
+    """Read the file (raising UnreadableFile for a bad one, before anything is stored), keep
+    it in ``folder`` and record a draft batch with the detected sheet, header and mapping."""
+    sheets = read_file(data, filename, max_rows=max_rows)
+    sheet = sheets[pick_sheet(sheets)]
+    header_row = find_header_row(sheet)
+    remembered = remembered_mapping(sheet, header_row)
+    columns = map_columns(sheet, header_row, remembered)
+    batch = ImportBatch(batch_id=new_batch_id(), filename=filename[:255], sheet=sheet.name,
+                        header_row=header_row, mapping={str(c.index): c.target for c in columns})
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "csv"
+    path = folder / f"{batch.batch_id}.{suffix}"
+    path.write_bytes(data)
+    batch.stored_file = path.name
+    db.session.add(batch)
+    return batch
+
+
+def load_draft(batch: ImportBatch, folder: Path, max_rows: int) -> Draft:
+    data = (folder / batch.stored_file).read_bytes()
+    sheets = read_file(data, batch.filename, max_rows=max_rows)
+    sheet = next((s for s in sheets if s.name == batch.sheet), sheets[pick_sheet(sheets)])
+    header_row = min(batch.header_row or 0, max(len(sheet.rows) - 1, 0))
+    columns = map_columns(sheet, header_row, remembered_mapping(sheet, header_row))
+    mapping = batch.mapping or {}
+    for column in columns:
+        if str(column.index) in mapping and mapping[str(column.index)] != column.target:
+            column.target = mapping[str(column.index)]
+            column.how = "chosen"
+            column.confidence = 100 if column.target != IGNORE else 0
+    return Draft(batch, sheets, sheet, header_row, columns)
+
+
+def remember_mapping(draft: Draft) -> None:
+    key = signature(draft.headers)
+    mapping = {str(c.index): c.target for c in draft.columns}
+    stored = db.session.scalar(sa.select(ImportMapping).where(ImportMapping.signature == key))
+    if stored is None:
+        db.session.add(ImportMapping(signature=key, mapping=mapping))
+    else:
+        stored.mapping = mapping
+
+
+def apply_plan(batch: ImportBatch, plan: Plan, exclude: set[int], take_incoming: set[tuple[int, str]],
+               progress=None) -> dict[str, int]:
+    """Write the rows of ``plan`` not excluded (by line): new programs created, changes applied,
+    conflicts resolved as chosen (the tracker's value unless line and key are in take_incoming).
+    Every change is logged with the batch's id. The caller commits (one transaction)."""
+    given = inputs()
+    counts = {"created": 0, "updated": 0, "cells": 0, "conflicts_taken": 0, "skipped": 0}
+    created_ids = []
+    for row in plan.rows:
+        if progress:
+            progress(1)
+        if row.kind in ("unchanged", "invalid"):
+            continue
+        if row.line in exclude:
+            counts["skipped"] += 1
+            continue
+        if row.kind == "new":
+            program = create_program({c.key: c.new for c in row.changes}, source="import",
+                                     batch_id=batch.batch_id, tiering=given)
+            db.session.flush()
+            created_ids.append(program.id)
+            counts["created"] += 1
+            counts["cells"] += len(row.changes)
+            continue
+        values = {}
+        for change in row.changes:
+            if change.conflict and (row.line, change.key) not in take_incoming:
+                continue
+            values[change.key] = change.new
+            counts["conflicts_taken"] += change.conflict
+        if values:
+            program = db.session.get(Program, row.program_id)
+            update_program(program, values, source="import", batch_id=batch.batch_id, tiering=given)
+            counts["updated"] += 1
+            counts["cells"] += len(values)
+    batch.status = "applied"
+    batch.applied_at = utcnow()
+    batch.counts = {**plan.counts(), **counts}
+    batch.created_ids = created_ids
+    return counts
+
+
+@dataclass
+class UndoItem:
+    program_id: int
+    name: str
+    field: str | None  # None: the program was created by the import
+    current: str
+    restore: str
+    blocked: str | None = None
+
+    @property
+    def label(self) -> str:
+        return fields.get(self.field).label if self.field else "Program"
+
+
+def undo_preview(batch: ImportBatch) -> list[UndoItem]:
+    """What undoing ``batch`` would do, and what it can't because it was edited since."""
+    changes = db.session.scalars(
+        sa.select(Change).where(Change.batch_id == batch.batch_id).order_by(Change.id)
+    ).all()
+    last_id = max((c.id for c in changes), default=0)
+    created = set(batch.created_ids or [])
+    items: list[UndoItem] = []
+    for pid in sorted(created):
+        program = db.session.get(Program, pid)
+        later = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Change).where(Change.program_id == pid, Change.id > last_id)
+        )
+        blocked = "edited since the import" if later else None
+        if program.deleted_at is not None and not later:
+            blocked = "already deleted"
+        items.append(UndoItem(pid, program.name, None, "imported", "removed", blocked))
+    for change in changes:
+        if change.program_id in created or change.field not in fields.BY_KEY:
+            continue
+        program = db.session.get(Program, change.program_id)
+        f = fields.get(change.field)
+        current = f.to_text(getattr(program, change.field))
+        blocked = None
+        if current != (change.new_value or ""):
+            blocked = f"changed since the import, to “{f.display(getattr(program, change.field)) or 'empty'}”"
+        items.append(UndoItem(program.id, program.name, change.field, change.new_value or "",
+                              change.old_value or "", blocked))
+    return items
+
+
+def undo_batch(batch: ImportBatch) -> dict[str, int]:
+    """Restore what ``batch`` changed and remove what it created, except what was edited
+    since. One new batch of "undo" changes. The caller commits."""
+    undo_id = new_batch_id()
+    given = inputs()
+    counts = {"restored": 0, "removed": 0, "kept": 0}
+    by_program: dict[int, dict[str, str]] = defaultdict(dict)
+    for item in undo_preview(batch):
+        if item.blocked:
+            counts["kept"] += 1
+        elif item.field is None:
+            delete_program(db.session.get(Program, item.program_id), batch_id=undo_id)
+            counts["removed"] += 1
+        else:
+            by_program[item.program_id][item.field] = item.restore
+    for pid, values in by_program.items():
+        update_program(db.session.get(Program, pid), values, source="undo", batch_id=undo_id, tiering=given)
+        counts["restored"] += len(values)
+    batch.status = "undone"
+    batch.undone_at = utcnow()
+    return counts

@@ -1,0 +1,270 @@
+"""Map a sheet to the catalogue: find the header row, match each column to a field (exact
+spelling, then fuzzy with a confidence), and turn each row's cells into catalogue values.
+Pure: no Flask, no database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from .. import fields
+from ..fields import FieldError, Kind, _norm
+from .read import Sheet
+
+# Targets besides the catalogue's fields.
+VISA = "visa"  # one column naming the visas sponsored ("J-1; H-1B", "None") -> visa_j1 + visa_h1b
+KEEP = "keep"  # not a field: kept in the program's notes as "Header: value"
+IGNORE = ""
+EXTRA_TARGETS = {VISA: "Visa sponsorship (J-1 and H-1B in one column)", KEEP: "Keep in notes", IGNORE: "Ignore"}
+EXTRA_SPELLINGS = {
+    VISA: ("visa sponsorship", "visa", "visas", "visas sponsored", "visa sponsored", "visa types",
+           "visa status"),
+}
+FUZZY_MIN = 75  # below this a fuzzy header match is not suggested
+HEADER_SCAN_ROWS = 30
+
+BLANKS = {"", "n a", "na", "-", "--", "—", "?", "unknown", "not available", "not reported", "tbd",
+          "not stated", "null", "none listed"}
+NO_NUMBER = {"no limit", "none", "none stated", "no minimum", "not required", "no", "unlimited",
+             "no requirement", "any", "not specified", "unspecified", "pass", "passed", "pass required",
+             "pass only", "no cutoff"}
+
+
+def _spellings() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for f in fields.FIELDS:
+        for spelling in (f.key, f.label, f.export_header, *f.spellings):
+            table.setdefault(_norm(spelling), f.key)
+    for target, spellings in EXTRA_SPELLINGS.items():
+        for spelling in spellings:
+            table.setdefault(_norm(spelling), target)
+    return table
+
+
+SPELLINGS = _spellings()
+SPELLING_LIST = list(SPELLINGS)
+
+
+@dataclass
+class Column:
+    index: int
+    header: str
+    target: str = IGNORE
+    confidence: int = 0
+    how: str = "none"  # exact, fuzzy, remembered, chosen, none
+    samples: list[str] = field(default_factory=list)
+
+    @property
+    def target_label(self) -> str:
+        if self.target in EXTRA_TARGETS:
+            return EXTRA_TARGETS[self.target]
+        return fields.get(self.target).label
+
+
+def header_text(value: Any) -> str:
+    return "" if value is None else re.sub(r"\s+", " ", str(value)).strip()
+
+
+def match_header(text: str) -> tuple[str, int, str]:
+    """(target, confidence 0-100, how) for one header."""
+    norm = _norm(text)
+    if not norm:
+        return IGNORE, 0, "none"
+    if norm in SPELLINGS:
+        return SPELLINGS[norm], 100, "exact"
+    best = process.extractOne(norm, SPELLING_LIST, scorer=fuzz.token_sort_ratio)
+    if best and best[1] >= FUZZY_MIN:
+        return SPELLINGS[best[0]], int(best[1]), "fuzzy"
+    return IGNORE, 0, "none"
+
+
+def _header_score(row: list[Any]) -> float:
+    score = 0.0
+    for value in row:
+        if isinstance(value, str) and value.strip():
+            _, confidence, how = match_header(value)
+            score += 1 if how == "exact" else 0.5 if how == "fuzzy" else 0
+    return score
+
+
+def find_header_row(sheet: Sheet) -> int:
+    """Index of the row that names the columns: the one (of the first rows) most like the
+    catalogue's headers; title rows and merged cells above it are skipped."""
+    best, best_score = 0, -1.0
+    for i, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
+        score = _header_score(row)
+        if score > best_score:
+            best, best_score = i, score
+    if best_score < 2:  # nothing looks like our headers: the first row with several texts
+        for i, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
+            if sum(isinstance(v, str) and bool(v.strip()) for v in row) >= 2:
+                return i
+    return best
+
+
+def pick_sheet(sheets: list[Sheet]) -> int:
+    """The sheet that looks most like a program table (cover and notes sheets lose)."""
+    def score(sheet: Sheet) -> tuple[float, int]:
+        return _header_score(sheet.rows[find_header_row(sheet)]) if sheet.rows else 0, len(sheet.rows)
+
+    return max(range(len(sheets)), key=lambda i: score(sheets[i]))
+
+
+def signature(headers: list[str]) -> str:
+    """Identifies a layout of headers, to remember its mapping for the next file."""
+    return hashlib.sha256("|".join(_norm(h) for h in headers).encode()).hexdigest()[:32]
+
+
+def map_columns(sheet: Sheet, header_row: int, remembered: dict[str, str] | None = None) -> list[Column]:
+    header = sheet.rows[header_row] if sheet.rows else []
+    body = sheet.rows[header_row + 1:]
+    columns = []
+    for i, value in enumerate(header):
+        text = header_text(value) or f"Column {i + 1}"
+        if remembered is not None and str(i) in remembered:
+            target, confidence, how = remembered[str(i)], 100, "remembered"
+        else:
+            target, confidence, how = match_header(text)
+        samples = [str(r[i]) for r in body[:50] if i < len(r) and r[i] is not None][:3]
+        columns.append(Column(i, text, target, confidence, how, samples))
+    # one column per field: the most confident keeps it
+    taken: dict[str, Column] = {}
+    for column in sorted(columns, key=lambda c: -c.confidence):
+        if column.target in (IGNORE, KEEP):
+            continue
+        if column.target in taken or (column.target in ("visa_j1", "visa_h1b") and VISA in taken) or (
+            column.target == VISA and ({"visa_j1", "visa_h1b"} & taken.keys())
+        ):
+            column.target, column.confidence, column.how = IGNORE, 0, "none"
+        else:
+            taken[column.target] = column
+    return columns
+
+
+# -- values ----------------------------------------------------------------------
+
+@dataclass
+class IncomingRow:
+    line: int  # the row number in the file, as a spreadsheet shows it (1-based)
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)  # the row can't be imported
+    skipped: dict[str, str] = field(default_factory=dict)  # cells left out; the rest imports
+    kept: list[tuple[str, str]] = field(default_factory=list)  # (header, text) for notes
+
+    @property
+    def name(self) -> str:
+        return self.values.get("name") or ""
+
+
+def _is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    return isinstance(value, str) and _norm(value) in BLANKS
+
+
+def _visa(text: str) -> tuple[str, str] | None:
+    t = _norm(text)
+    if t in ("both", "j 1 and h 1b", "all", "yes both"):
+        return "yes", "yes"
+    if t in ("none", "no", "no visas", "no visa", "not sponsored", "no visa sponsorship", "0", "neither",
+             "does not sponsor", "us citizens and green card holders only"):
+        return "no", "no"
+    has_j1 = re.search(r"\bj ?1\b", t) is not None
+    has_h1b = re.search(r"\bh ?1 ?b\b", t) is not None
+    if has_j1 or has_h1b:
+        return ("yes" if has_j1 else "no"), ("yes" if has_h1b else "no")
+    return None
+
+
+def _first_number(text: str) -> float | None:
+    match = re.search(r"\d[\d,]*(\.\d+)?", text)
+    return float(match.group(0).replace(",", "")) if match else None
+
+
+def fraction_columns(sheet: Sheet, header_row: int, columns: list[Column]) -> set[int]:
+    """Percent columns holding fractions (0.35 for 35%): every number in them is at most 1."""
+    found = set()
+    for column in columns:
+        if column.target != "img_percent":
+            continue
+        numbers = [r[column.index] for r in sheet.rows[header_row + 1:]
+                   if column.index < len(r) and isinstance(r[column.index], (int, float))
+                   and not isinstance(r[column.index], bool)]
+        if numbers and all(0 <= n <= 1 for n in numbers):
+            found.add(column.index)
+    return found
+
+
+def _prepare(f: fields.Field, value: Any, as_fraction: bool) -> Any:
+    """What the catalogue's parser gets, after the spreadsheet's own habits are undone."""
+    if isinstance(value, str):
+        value = unicodedata.normalize("NFC", value).strip()
+    if f.kind is Kind.INT:
+        if isinstance(value, str):
+            if _norm(value) in NO_NUMBER:
+                return None
+            number = _first_number(value)
+            return value if number is None else number
+        return value
+    if f.kind is Kind.PERCENT:
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and as_fraction:
+            return round(value * 100, 1)
+        return value
+    if f.kind is Kind.TEXT and f.normalize is None and isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if f.kind in (Kind.TEXT, Kind.LONG_TEXT, Kind.URL, Kind.EMAIL, Kind.CHOICE, Kind.TAGS) and not isinstance(
+        value, str
+    ):
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        if isinstance(value, (dt.date, dt.datetime)) and f.kind is not Kind.TEXT:
+            return value
+        return str(value)
+    if f.key == "program_code" and isinstance(value, (int, float)):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    return value
+
+
+def convert_rows(sheet: Sheet, header_row: int, columns: list[Column]) -> list[IncomingRow]:
+    fractions = fraction_columns(sheet, header_row, columns)
+    active = [c for c in columns if c.target != IGNORE]
+    rows = []
+    for offset, raw in enumerate(sheet.rows[header_row + 1:]):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):
+            continue
+        row = IncomingRow(line=header_row + 2 + offset)
+        for column in active:
+            value = raw[column.index] if column.index < len(raw) else None
+            if _is_blank(value):
+                continue
+            if column.target == KEEP:
+                row.kept.append((column.header, str(value).strip()))
+            elif column.target == VISA:
+                pair = _visa(str(value))
+                if pair is None:
+                    row.skipped[VISA] = (f"{column.header}: “{value}” is not a visa answer; write J-1, H-1B, "
+                                         "both or none.")
+                else:
+                    row.values["visa_j1"], row.values["visa_h1b"] = pair
+            else:
+                f = fields.get(column.target)
+                try:
+                    parsed = f.parse(_prepare(f, value, column.index in fractions))
+                except FieldError as exc:
+                    where = row.errors if f.key == "name" else row.skipped
+                    accepted = str(exc).split(": ", 1)[-1]
+                    where[f.key] = f"{column.header}: “{value}” left out. {accepted[:1].upper()}{accepted[1:]}"
+                    continue
+                if parsed is None or parsed == [] or (f.kind is Kind.TRI and parsed == "unknown"):
+                    continue
+                row.values[f.key] = parsed
+        if "name" not in row.values and "name" not in row.errors:
+            row.errors["name"] = "No program name in this row."
+        rows.append(row)
+    return rows
