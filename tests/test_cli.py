@@ -134,3 +134,35 @@ def test_tracker_serve_answers_on_the_port_it_was_given(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+from samples import FIXTURES as SAMPLES  # noqa: E402
+
+
+def test_tracker_import_dry_run_changes_nothing(app, runner):
+    result = runner.invoke(args=["import", str(SAMPLES / "freida_export_sample.xlsx"), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "120 new, 0 changed, 0 with conflicts, 0 unchanged, 0 can't be imported." in result.output
+    assert "Program Name → Program" in result.output and "Dry run: nothing was changed." in result.output
+    assert count(app, Program) == 0
+
+
+def test_tracker_import_applies_only_when_confirmed(app, runner):
+    declined = runner.invoke(args=["import", str(SAMPLES / "my_program_list.xlsx")], input="n\n")
+    assert declined.exit_code == 0 and "Nothing was changed." in declined.output
+    assert count(app, Program) == 0
+    result = runner.invoke(args=["import", str(SAMPLES / "my_program_list.xlsx"), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "Imported 40 new programs" in result.output
+    assert count(app, Program) == 40
+    again = runner.invoke(args=["import", str(SAMPLES / "my_program_list.xlsx"), "--dry-run"])
+    assert "0 new, 0 changed, 0 with conflicts, 40 unchanged" in again.output
+
+
+def test_tracker_import_refuses_a_bad_file_with_a_clear_message(app, runner):
+    result = runner.invoke(args=["import", str(SAMPLES / "bad" / "truncated.xlsx"), "--yes"])
+    assert result.exit_code == 1
+    assert "is damaged or incomplete" in result.output and "Nothing was imported." in result.output
+    missing_sheet = runner.invoke(args=["import", str(SAMPLES / "freida_export_sample.xlsx"), "--sheet", "Nope"])
+    assert missing_sheet.exit_code == 1 and "the sheets are: Programs" in missing_sheet.output
+    assert count(app, Program) == 0

@@ -2,7 +2,6 @@
 
 import io
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,15 +10,7 @@ import sqlalchemy as sa
 from tracker.db import db
 from tracker.models import Change, ImportBatch, Program
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
-if not FIXTURES.is_dir():  # CI's clone sits beside a copy of shared/
-    FIXTURES = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"
-
-
-def fixture(name: str) -> Path:
-    path = FIXTURES / name
-    assert path.is_file(), f"missing sample file {path}"
-    return path
+from samples import sample as fixture
 
 
 def upload(client, path: Path, data: bytes | None = None, name: str | None = None):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
@@ -74,6 +77,58 @@ def tier_command() -> None:
         click.echo(f"  {label:<13} {counts[tier]:>6}")
 
 
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--sheet", help="The sheet to read (default: the one that looks like a program table).")
+@click.option("--dry-run", is_flag=True, help="Show what would change, change nothing.")
+@click.option("--yes", is_flag=True, help="Apply without asking (conflicts keep the tracker's values).")
+@with_appcontext
+def import_command(file: Path, sheet: str | None, dry_run: bool, yes: bool) -> None:
+    """Import programs from an .xlsx, .xlsm or .csv file (a FREIDA export, your own list)."""
+    from .importing.apply import apply_plan, existing_programs, remembered_mapping
+    from .importing.mapping import convert_rows, find_header_row, map_columns, pick_sheet
+    from .importing.plan import make_plan
+    from .importing.read import UnreadableFile, read_file
+    from .models import ImportBatch
+
+    try:
+        sheets = read_file(file.read_bytes(), file.name, max_rows=current_app.config["IMPORT_MAX_ROWS"])
+    except UnreadableFile as exc:
+        raise click.ClickException(f"{exc.message} Nothing was imported.") from None
+    names = [s.name for s in sheets]
+    if sheet is not None and sheet not in names:
+        raise click.ClickException(f"There is no sheet “{sheet}”; the sheets are: {', '.join(names)}.")
+    chosen = sheets[names.index(sheet)] if sheet else sheets[pick_sheet(sheets)]
+    header_row = find_header_row(chosen)
+    columns = map_columns(chosen, header_row, remembered_mapping(chosen, header_row))
+    mapped = [f"{c.header} → {c.target_label}" for c in columns if c.target]
+    click.echo(f"Sheet “{chosen.name}”, headers in row {header_row + 1}: " + "; ".join(mapped))
+    if not any(c.target == "name" for c in columns):
+        raise click.ClickException("No column holds the program name; import it in the browser to map the "
+                                   "columns by hand. Nothing was imported.")
+    plan = make_plan(convert_rows(chosen, header_row, columns), existing_programs())
+    counts = plan.counts()
+    click.echo(f"{counts['new']} new, {counts['changed']} changed, {counts['conflict']} with conflicts, "
+               f"{counts['unchanged']} unchanged, {counts['invalid']} can't be imported.")
+    for row in plan.of_kind("invalid"):
+        click.echo(f"  row {row.line}: {' '.join(row.errors)}")
+    if dry_run:
+        click.echo("Dry run: nothing was changed.")
+        return
+    if not yes and not click.confirm("Apply these changes?", default=False):
+        click.echo("Nothing was changed.")
+        return
+    write_transaction()
+    batch = ImportBatch(batch_id=new_batch_id(), filename=file.name[:255], sheet=chosen.name,
+                        header_row=header_row, mapping={str(c.index): c.target for c in columns})
+    db.session.add(batch)
+    with click.progressbar(length=len(plan.rows), label="Importing", file=sys.stderr) as bar:
+        result = apply_plan(batch, plan, set(), set(), progress=bar.update)
+    db.session.commit()
+    click.echo(f"Imported {result['created']} new programs and updated {result['updated']} "
+               f"({result['cells']} cells). Undo it from the Import page.")
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, help="Port to listen on.")
@@ -90,6 +145,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(serve_command)
+    app.cli.add_command(import_command)
     app.cli.add_command(tier_command)
     app.cli.add_command(init_db_command)
     app.cli.add_command(demo_command)

@@ -165,6 +165,9 @@ def _read_csv(data: bytes, filename: str, max_rows: int) -> Sheet:
                                      f"{MAX_COLUMNS}.", 413)
             rows.append([_cell(v.strip() if isinstance(v, str) else v, "CSV") for v in row])
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise UnreadableFile(f"“{filename}” has a cell of more than {MAX_CELL_CHARS:,} characters, more "
+                                 "than a spreadsheet cell holds.", 413) from None
         raise UnreadableFile(f"“{filename}” is not a well-formed CSV file ({exc}).", 422) from None
     return Sheet(filename.rsplit("/", 1)[-1], _trim(rows))
 
