@@ -20,6 +20,7 @@ from .mapping import IncomingRow
 POSSIBLY_SAME_MIN = 90  # name similarity (0-100) for "possibly the same program"
 
 KINDS = ("new", "changed", "conflict", "unchanged", "invalid")
+EMPTY = fields.defaults()  # a stored default ("unknown", "researching") is no one's choice yet
 
 
 def normalise_name(name: str) -> str:
@@ -155,10 +156,9 @@ def _compare(row: IncomingRow, target: Existing) -> PlannedRow:
             values["notes"] = notes
     for key, new in values.items():
         old = target.values.get(key)
-        if old == new:
-            continue
-        f = fields.get(key)
-        empty = old is None or old == [] or old == "" or old == f.parse(None)
+        if old == new or (key == "name" and normalise_name(old) == normalise_name(new)):
+            continue  # the same name spelt in other case or spacing is not a change
+        empty = old is None or old == [] or old == "" or (key in EMPTY and old == EMPTY[key])
         conflict = not empty and key in target.user_fields
         changes.append(CellChange(key, old, new, conflict))
     kind = "conflict" if any(c.conflict for c in changes) else "changed" if changes else "unchanged"

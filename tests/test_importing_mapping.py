@@ -1,0 +1,137 @@
+"""Header matching and value normalisation (pure): the spellings real sheets use."""
+
+import datetime as dt
+
+import pytest
+
+from tracker.importing.mapping import (VISA, Column, convert_rows, find_header_row, map_columns, match_header,
+                                       pick_sheet)
+from tracker.importing.plan import Existing, make_plan
+from tracker.importing.read import Sheet
+
+
+@pytest.mark.parametrize("header, target, how", [
+    ("Program Name", "name", "exact"),
+    ("  PROGRAM  name ", "name", "exact"),
+    ("Visa Sponsorship", VISA, "exact"),
+    ("% IMG", "img_percent", "exact"),
+    ("USMLE Step 2 CK Minimum", "step2_min", "exact"),
+    ("Years Since Graduation", "yog_limit_years", "exact"),
+    ("Program Contact Emails", "contact_email", "fuzzy"),
+    ("Favourite colour", "", "none"),
+])
+def test_headers_match_by_spelling_then_fuzzily(header, target, how):
+    found, confidence, found_how = match_header(header)
+    assert (found, found_how) == (target, how)
+    assert confidence == (100 if how == "exact" else 0 if how == "none" else confidence)
+    if how == "fuzzy":
+        assert 75 <= confidence < 100
+
+
+def values_of(header: str, *cells):
+    sheet = Sheet("s", [["Program Name", header]] + [[f"P{i}", c] for i, c in enumerate(cells)])
+    rows = convert_rows(sheet, 0, map_columns(sheet, 0))
+    return rows
+
+
+@pytest.mark.parametrize("text, j1, h1b", [
+    ("J1 & H1B", "yes", "yes"), ("both", "yes", "yes"), ("J-1; H-1B", "yes", "yes"), ("J-1, H-1B", "yes", "yes"),
+    ("J-1", "yes", "no"), ("H-1B", "no", "yes"), ("No visas", "no", "no"), ("None", "no", "no"),
+    ("Does not sponsor", "no", "no"),
+])
+def test_visa_spellings(text, j1, h1b):
+    row = values_of("Visa", text)[0]
+    assert (row.values["visa_j1"], row.values["visa_h1b"]) == (j1, h1b)
+
+
+@pytest.mark.parametrize("text", ["N/A", "?", "-", "unknown", "  "])
+def test_placeholders_are_blanks_that_never_overwrite(text):
+    row = values_of("Visa", text)[0]
+    assert "visa_j1" not in row.values and not row.skipped
+
+
+def test_numbers_with_words_around_them():
+    rows = values_of("Step 2 CK minimum", "225+", "pass", "none stated", "Not specified", "230")
+    assert [r.values.get("step2_min") for r in rows] == [225, None, None, None, 230]
+    rows = values_of("Years since graduation", "Within 5 years", "No limit", 3.0)
+    assert [r.values.get("yog_limit_years") for r in rows] == [5, None, 3]
+
+
+def test_percent_columns_of_fractions_and_of_percents():
+    assert [r.values.get("img_percent") for r in values_of("% IMG", 0.35, 0.05, 1.0, 0)] == [35, 5, 100, 0]
+    assert [r.values.get("img_percent") for r in values_of("% IMG", 35, "40%", 0.5)] == [35, 40, 0.5]
+
+
+def test_excel_dates_codes_spaces_and_unicode():
+    sheet = Sheet("s", [
+        ["Program Name", "Program ID", "Date applied", "Interview", "City"],
+        ["Cafe\u0301 Hospital  ", 1207206817.0, dt.datetime(2026, 9, 24, 0, 0), dt.datetime(2026, 11, 30, 9, 0),
+         " Montréal "],
+    ])
+    row = convert_rows(sheet, 0, map_columns(sheet, 0))[0]
+    assert row.values["name"] == "Café Hospital"  # NFC, trimmed
+    assert row.values["program_code"] == "1207206817"
+    assert row.values["date_applied"] == dt.date(2026, 9, 24)
+    assert row.values["interview_date"] == dt.datetime(2026, 11, 30, 9, 0)
+    assert row.values["city"] == "Montréal"
+
+
+def test_a_bad_cell_is_left_out_and_a_row_without_a_name_is_invalid():
+    sheet = Sheet("s", [["Program Name", "Positions", "Thank you sent"], ["Mercy", "lots", "Yes"], [None, "3", None]])
+    first, second = convert_rows(sheet, 0, map_columns(sheet, 0))
+    assert first.values == {"name": "Mercy"} and set(first.skipped) == {"positions", "thank_you_sent"}
+    assert "“lots” left out. Enter a whole number" in first.skipped["positions"]
+    assert second.errors == {"name": "No program name in this row."} and second.line == 3
+
+
+def test_the_header_row_and_the_program_sheet_are_found():
+    cover = Sheet("Cover", [["My residency list"], ["Prepared for my mentor"]])
+    table = Sheet("List", [["Residency list 2027"], [None], ["Program", "State", "Visa"], ["Mercy", "TX", "J-1"]])
+    assert pick_sheet([cover, table]) == 1
+    assert find_header_row(table) == 2
+
+
+def test_two_columns_for_one_field_keep_the_surer_match():
+    sheet = Sheet("s", [["Program Name", "Program", "State"]])
+    columns = map_columns(sheet, 0)
+    assert [c.target for c in columns] == ["name", "", "state"]
+
+
+def test_remembered_choices_win():
+    sheet = Sheet("s", [["Program Name", "Visa"]])
+    columns = map_columns(sheet, 0, {"1": "keep"})
+    assert columns[1] == Column(1, "Visa", "keep", 100, "remembered", [])
+
+
+def plan_for(rows, existing):
+    sheet = Sheet("s", rows)
+    return make_plan(convert_rows(sheet, 0, map_columns(sheet, 0)), existing)
+
+
+def test_plan_matches_by_code_then_name_and_state():
+    stored = [Existing(1, {"name": "Mercy Program", "state": "TX", "program_code": "123456", "city": "Waco"}),
+              Existing(2, {"name": "Hope Hospital", "state": "CA", "program_code": None})]
+    plan = plan_for([["Program Name", "Program ID", "State", "City"],
+                     ["Mercy (renamed)", "123456", "TX", "Austin"],
+                     ["HOPE   hospital", None, "CA", None],
+                     ["Hope Hospital", None, "NV", None]], stored)
+    kinds = [(r.kind, r.program_id) for r in plan.rows]
+    assert kinds == [("changed", 1), ("unchanged", 2), ("new", None)]
+    assert plan.rows[2].possibly_same[0] == 2  # offered, never merged
+
+
+def test_plan_conflicts_only_where_a_person_set_the_value():
+    stored = [Existing(1, {"name": "Mercy", "state": "TX", "city": "Waco", "positions": 4},
+                       user_fields={"city"})]
+    plan = plan_for([["Program Name", "State", "City", "Positions"], ["Mercy", "TX", "Austin", "6"]], stored)
+    changes = {c.key: c.conflict for c in plan.rows[0].changes}
+    assert changes == {"city": True, "positions": False} and plan.rows[0].kind == "conflict"
+
+
+def test_plan_refuses_a_second_row_for_the_same_program_and_a_deleted_match():
+    stored = [Existing(1, {"name": "Mercy", "state": "TX"}), Existing(2, {"name": "Gone", "state": "TX"},
+                                                                       deleted=True)]
+    plan = plan_for([["Program Name", "State"], ["Mercy", "TX"], ["Mercy", "TX"], ["Gone", "TX"]], stored)
+    assert [r.kind for r in plan.rows] == ["unchanged", "invalid", "invalid"]
+    assert plan.rows[1].errors == ["Same program as row 2 of this file."]
+    assert "which was deleted" in plan.rows[2].errors[0]
