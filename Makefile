@@ -42,7 +42,8 @@ test: install-test chromium
 
 # Speed targets are measured here, never in timed unit tests.
 bench: install
-	$(BIN)/python benchmarks/bench_tiering.py
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist

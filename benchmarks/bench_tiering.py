@@ -4,7 +4,6 @@ Target (issue 4 / issue 10): at most 0.5 s each. Run with `make bench`."""
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 import time
@@ -78,5 +77,3 @@ if __name__ == "__main__":
         verdict = "ok" if result[key] <= TARGET_S else "MISSED"
         print(f"{key:<34} {result[key]:>8.3f} {TARGET_S:>8.2f}  {verdict}")
     print("tiers:", result["counts"])
-    out = Path(__file__).resolve().parent / "results" / "tiering.json"
-    out.write_text(json.dumps(result, indent=2) + "\n")

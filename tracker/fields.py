@@ -14,6 +14,7 @@ import datetime as dt
 import enum
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 
@@ -34,6 +35,14 @@ class Kind(str, enum.Enum):
     TAGS = "tags"
 
 
+# A plain ASCII address (dot-atom local part, hostname labels, alphabetic TLD) is valid as it
+# is; anything else (quoted, internationalised...) goes through email-validator.
+PLAIN_EMAIL = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+
+
 class FieldError(ValueError):
     """A value a field does not accept; the message says what is accepted."""
 
@@ -48,6 +57,7 @@ class Choice:
     spellings: tuple[str, ...] = ()
 
 
+@lru_cache(maxsize=8192)  # spreadsheets repeat the same spellings thousands of times
 def _norm(text: str) -> str:
     """Lower-case, with runs of spaces and punctuation made one space."""
     return re.sub(r"[\s\-_./,;:&()]+", " ", text.strip().lower()).strip()
@@ -223,6 +233,9 @@ class Field:
         text = str(raw)
         if text.lower().startswith("mailto:"):
             text = text[len("mailto:") :]
+        if PLAIN_EMAIL.fullmatch(text):  # the common case, without the full (slow) validation
+            local, domain = text.rsplit("@", 1)
+            return f"{local}@{domain.lower()}"
         try:
             return validate_email(text, check_deliverability=False).normalized
         except EmailNotValidError:

@@ -1,0 +1,47 @@
+"""`make bench`: every benchmark, one table, and the figures as JSON in benchmarks/results/."""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import bench_import  # noqa: E402
+import bench_tiering  # noqa: E402
+
+
+def main() -> int:
+    rows = []  # (measure, value, unit, reference, ratio, target, met)
+    tiering = bench_tiering.main()
+    for key, label in (("tier_recompute_pure_13000_s", "Tier recompute, 13,000 programs (pure)"),
+                       ("tier_recompute_db_13000_s", "Tier recompute, 13,000 programs (with DB write)")):
+        value = tiering[key]
+        rows.append((label, value, "s", None, None, f"<= {tiering['target_s']} s", value <= tiering["target_s"]))
+    imp = bench_import.main()
+    rows.append(("Import 13,000-row xlsx to preview", imp["import_13000_to_preview_s"], "s",
+                 f"pandas read_excel+to_sql {imp['pandas_read_excel_to_sql_s']} s", imp["ratio"],
+                 f"ratio <= {imp['target_ratio']}", imp["ratio"] <= imp["target_ratio"]))
+    rows.append(("Import peak memory (child maxrss)", imp["import_peak_mb"], "MB",
+                 f"pandas {imp['pandas_peak_mb']} MB", round(imp["import_peak_mb"] / imp["pandas_peak_mb"], 2),
+                 f"<= {imp['target_peak_mb']} MB", imp["import_peak_mb"] <= imp["target_peak_mb"]))
+
+    print(f"\n{'measure':<50} {'value':>10}  {'reference':<36} {'ratio':>6}  {'target':<16} verdict")
+    for measure, value, unit, reference, ratio, target, met in rows:
+        print(f"{measure:<50} {value:>8} {unit:<2} {reference or '':<36} {'' if ratio is None else ratio:>6}  "
+              f"{target:<16} {'ok' if met else 'MISSED'}")
+    out = HERE / "results" / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps({"machine": platform.platform(), "python": platform.python_version(),
+                               "rows": [dict(zip(("measure", "value", "unit", "reference", "ratio", "target",
+                                                  "met"), r)) for r in rows],
+                               "tiering": tiering, "import": imp}, indent=2) + "\n")
+    print(f"\nwritten to {out.relative_to(HERE.parent)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
