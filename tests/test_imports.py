@@ -247,6 +247,8 @@ def test_a_file_over_the_size_limit_is_refused(app, client):
     app.config["MAX_CONTENT_LENGTH"] = 1024
     response = upload(client, Path("big.csv"), b"Program Name\n" + b"x" * 4096)
     assert response.status_code == 413
+    assert "The file is larger than 1 KB" in response.get_data(as_text=True)
+    assert "Nothing was imported" in response.get_data(as_text=True)
 
 
 def test_no_file_chosen(client):

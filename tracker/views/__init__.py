@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from .. import fields
 from ..rules import TIER_LABELS
@@ -46,6 +46,13 @@ def init_app(app: Flask) -> None:
     def _csrf_error(exc: CSRFError):
         return _error(400, "Your session has expired or this page is out of date. "
                            "Reload the page and try again; nothing was saved.")
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(exc: RequestEntityTooLarge):
+        limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+        size = f"{limit / 2**20:g} MB" if limit >= 2**20 else f"{limit / 2**10:g} KB"
+        return _error(413, f"The file is larger than {size}, the most this tracker accepts. Nothing was "
+                           "imported; remove unused sheets or split the file.")
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
