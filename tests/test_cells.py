@@ -143,6 +143,7 @@ SAMPLES = {
     "thank_you_sent": ("2026-12-02", "12/40/2026"),
     "loi_sent": ("2027-01-15", "soon"),
     "rank": ("3", "first"),
+    "mentor_comments": ("Apply early", "x" * 10_001),
 }
 
 

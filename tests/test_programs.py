@@ -1,8 +1,8 @@
 """Adding, editing on the program page, deleting and restoring programs."""
 
-import re
-
 import sqlalchemy as sa
+
+from forms import form_values
 
 from tracker.db import db
 from tracker.models import Change, Program
@@ -58,22 +58,7 @@ def test_the_full_form_adds_a_program_with_every_field_validated(app, client):
 
 
 def form_of(client, pid):
-    page = client.get(f"/programs/{pid}").get_data(as_text=True)
-    data = {}
-    for tag in re.findall(r"<input[^>]*>", page):
-        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
-        if 'type="checkbox"' in tag:
-            if "checked" in tag:
-                data.setdefault(name.group(1), []).append(value.group(1))
-        elif name and value:
-            data[name.group(1)] = value.group(1)
-    for name, block in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
-        chosen = re.search(r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', block)
-        if chosen:
-            data[name] = chosen.group(1) or chosen.group(2)
-    for name, text in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>\r?\n?(.*?)</textarea>', page, re.S):
-        data[name] = text
-    return data
+    return form_values(client.get(f"/programs/{pid}").get_data(as_text=True))
 
 
 def test_the_program_page_saves_the_form_and_shows_the_history(app, client, make_program, read_program):

@@ -6,6 +6,7 @@ import re
 
 import sqlalchemy as sa
 
+from forms import form_values
 from tracker.db import db
 from tracker.models import Change, Profile, RuleSet
 from tracker.views.profile import match_year
@@ -64,11 +65,7 @@ def test_changing_a_rule_re_tiers_and_reset_restores_the_defaults(app, client, m
     form = client.get("/settings").get_data(as_text=True)
     assert "Clear IMG presence: % IMG residents" in form
 
-    data = {"clear_img_percent": "50", "some_img_percent": "5", "clear_non_us_img_count": "2",
-            "comfortable_margin": "5", "step2_university_low": "225", "step2_filter_low": "215",
-            "step2_very_low": "210", "step3_solid": "220", "usce_months_required": "1",
-            "friendly_settings": ["county", "community"], "academic_settings": ["university"],
-            "mission_tags": ["underserved"], "unknown_visa_tier": "reach", "unknown_img_tier": "possible"}
+    data = {**form_values(form), "clear_img_percent": "50"}
     assert client.post("/settings", data=data).status_code == 302
     assert read_program(pid)["tier"] == "possible"
     assert "Default: 20" in client.get("/settings").get_data(as_text=True)

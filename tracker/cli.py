@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from . import create_app
+from . import create_app, fields
 from .changes import create_program, new_batch_id
 from .db import db, write_transaction
 from .models import Change, Program
@@ -85,8 +85,8 @@ def tier_command() -> None:
 @with_appcontext
 def import_command(file: Path, sheet: str | None, dry_run: bool, yes: bool) -> None:
     """Import programs from an .xlsx, .xlsm or .csv file (a FREIDA export, your own list)."""
-    from .importing.apply import apply_plan, existing_programs, remembered_mapping
-    from .importing.mapping import convert_rows, find_header_row, map_columns, pick_sheet
+    from .importing.apply import apply_plan, detect, existing_programs
+    from .importing.mapping import convert_rows
     from .importing.plan import make_plan
     from .importing.read import UnreadableFile, read_file
     from .models import ImportBatch
@@ -98,15 +98,17 @@ def import_command(file: Path, sheet: str | None, dry_run: bool, yes: bool) -> N
     names = [s.name for s in sheets]
     if sheet is not None and sheet not in names:
         raise click.ClickException(f"There is no sheet “{sheet}”; the sheets are: {', '.join(names)}.")
-    chosen = sheets[names.index(sheet)] if sheet else sheets[pick_sheet(sheets)]
-    header_row = find_header_row(chosen)
-    columns = map_columns(chosen, header_row, remembered_mapping(chosen, header_row))
+    chosen, header_row, columns, exported = detect([s for s in sheets if s.name == sheet] if sheet else sheets)
     mapped = [f"{c.header} → {c.target_label}" for c in columns if c.target]
     click.echo(f"Sheet “{chosen.name}”, headers in row {header_row + 1}: " + "; ".join(mapped))
     if not any(c.target == "name" for c in columns):
         raise click.ClickException("No column holds the program name; import it in the browser to map the "
                                    "columns by hand. Nothing was imported.")
-    plan = make_plan(convert_rows(chosen, header_row, columns), existing_programs())
+    if exported:
+        click.echo(f"A workbook exported from this tracker on {exported.created:%Y-%m-%d %H:%M} UTC: rows match "
+                   "by their hidden ids.")
+    plan = make_plan(convert_rows(chosen, header_row, columns),
+                     existing_programs(exported.change_mark if exported else None))
     counts = plan.counts()
     click.echo(f"{counts['new']} new, {counts['changed']} changed, {counts['conflict']} with conflicts, "
                f"{counts['unchanged']} unchanged, {counts['invalid']} can't be imported.")
@@ -129,6 +131,33 @@ def import_command(file: Path, sheet: str | None, dry_run: bool, yes: bool) -> N
                f"({result['cells']} cells). Undo it from the Import page.")
 
 
+@click.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option("--tier", "tiers", multiple=True, type=click.Choice([*TIER_LABELS, "all"]),
+              help="Tiers to include (repeat it); default: all but Not eligible, as the grid shows.")
+@click.option("--col", "cols", multiple=True, help="Columns (catalogue keys) to include; default: all.")
+@with_appcontext
+def export_command(file: Path, tiers: tuple[str, ...], cols: tuple[str, ...]) -> None:
+    """Write the mentor's workbook (.xlsx) or a CSV (.csv), as the grid's Export button does."""
+    from .exporting import build_csv, build_workbook
+    from .listing import change_mark, export_summary, live_programs, shown_columns, shown_tiers
+    from .models import utcnow
+
+    args = {"tier": list(tiers), "col": list(cols)}
+    unknown = [c for c in cols if c not in fields.BY_KEY]
+    if unknown:
+        raise click.ClickException(f"Unknown column(s): {', '.join(unknown)}. Columns: {', '.join(fields.BY_KEY)}.")
+    rows = live_programs(shown_tiers(args))
+    if file.suffix.lower() == ".csv":
+        file.write_text(build_csv(rows, shown_columns(args)), encoding="utf-8")
+    elif file.suffix.lower() == ".xlsx":
+        build_workbook(rows, shown_columns(args), export_summary(rows), new_batch_id(), utcnow(),
+                       change_mark()).save(file)
+    else:
+        raise click.ClickException("The file name must end in .xlsx or .csv.")
+    click.echo(f"Wrote {len(rows)} programs to {file}.")
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, help="Port to listen on.")
@@ -146,6 +175,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(serve_command)
     app.cli.add_command(import_command)
+    app.cli.add_command(export_command)
     app.cli.add_command(tier_command)
     app.cli.add_command(init_db_command)
     app.cli.add_command(demo_command)

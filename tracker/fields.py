@@ -551,6 +551,9 @@ FIELDS: tuple[Field, ...] = (
           spellings=("loi sent", "loi", "letter of interest", "letter of intent")),
     Field("rank", "Rank", Kind.INT, "Application", min=1, max=999, width=6,
           spellings=("rank", "rank order", "rol position")),
+    Field("mentor_comments", "Mentor comments", Kind.LONG_TEXT, "Application", width=28,
+          spellings=("mentor comments", "mentor comment", "advisor comments", "adviser comments",
+                     "comments from mentor", "mentor notes", "mentor feedback")),
 )  # fmt: skip
 
 BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}

@@ -63,6 +63,26 @@ class Rules:
         "Mission-aligned tags",
         "A program with any of these tags is mission-aligned, which counts like an IMG-friendly setting.",
         choices="mission_tags")
+    # How many applications (DOMAIN.md "How many, and where")
+    core_specialties: list[str] = rule(
+        ["internal_medicine", "family_medicine", "pediatrics"], "Broad specialties",
+        "Specialties where IMGs apply widely (IM, FM, Pediatrics).", choices="specialty")
+    narrow_specialties: list[str] = rule(
+        ["psychiatry", "neurology", "pathology"], "Smaller specialties",
+        "Specialties with fewer programs (Psychiatry, Neurology, Pathology).", choices="specialty")
+    apps_step2_line: int = rule(
+        220, "Step 2 CK below which to apply more widely",
+        "Below this score, or with more than one attempt, apply to the larger range.", min=150, max=300)
+    core_apps_min: int = rule(80, "Broad specialties: fewest applications", "With Step 2 CK at or above the line.",
+                              min=1, max=500)
+    core_apps_max: int = rule(120, "Broad specialties: most applications", "With Step 2 CK at or above the line.",
+                              min=1, max=500)
+    core_low_apps_min: int = rule(120, "Broad specialties, low score: fewest applications",
+                                  "Below the line or after several attempts.", min=1, max=500)
+    core_low_apps_max: int = rule(160, "Broad specialties, low score: most applications",
+                                  "Below the line or after several attempts.", min=1, max=500)
+    narrow_apps_min: int = rule(60, "Smaller specialties: fewest applications", "With low scores.", min=1, max=500)
+    narrow_apps_max: int = rule(100, "Smaller specialties: most applications", "With low scores.", min=1, max=500)
     unknown_visa_tier: str = rule(
         "reach", "Best tier when visa sponsorship is unknown",
         "Unknown sponsorship never counts as a yes.", choices="tier")

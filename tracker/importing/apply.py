@@ -14,27 +14,35 @@ from ..changes import create_program, delete_program, new_batch_id, update_progr
 from ..db import db
 from ..models import Change, ImportBatch, ImportMapping, Program, utcnow
 from ..tiers import inputs
-from .mapping import IGNORE, Column, convert_rows, find_header_row, map_columns, pick_sheet, signature
+from .mapping import (IGNORE, Column, ExportInfo, convert_rows, export_columns, export_info, find_header_row,
+                      map_columns, pick_sheet, signature)
 from .plan import Existing, Plan, make_plan
 from .read import Sheet, read_file
 
 CATALOGUE_COLUMNS = [Program.__table__.c[f.key] for f in fields.FIELDS]
 
 
-def existing_programs() -> list[Existing]:
+def existing_programs(changed_after: int | None = None) -> list[Existing]:
     """Every program (deleted ones too, so that their codes are recognised), with the fields
-    whose latest change came from a person rather than an import."""
-    last = (
-        sa.select(sa.func.max(Change.id).label("id"))
-        .group_by(Change.program_id, Change.field)
-        .subquery()
-    )
+    a person set: whose latest change is not an import or, for a returned export
+    (``changed_after`` its change mark), that changed in the tracker since it was exported."""
     user_fields: dict[int, set[str]] = defaultdict(set)
-    for program_id, key, source in db.session.execute(
-        sa.select(Change.program_id, Change.field, Change.source).join(last, Change.id == last.c.id)
-    ):
-        if source != "import":
+    if changed_after is not None:
+        for program_id, key in db.session.execute(
+            sa.select(Change.program_id, Change.field).where(Change.id > changed_after).distinct()
+        ):
             user_fields[program_id].add(key)
+    else:
+        last = (
+            sa.select(sa.func.max(Change.id).label("id"))
+            .group_by(Change.program_id, Change.field)
+            .subquery()
+        )
+        for program_id, key, source in db.session.execute(
+            sa.select(Change.program_id, Change.field, Change.source).join(last, Change.id == last.c.id)
+        ):
+            if source != "import":
+                user_fields[program_id].add(key)
     rows = db.session.execute(
         sa.select(Program.id, Program.version, Program.deleted_at, *CATALOGUE_COLUMNS)
     ).mappings()
@@ -59,9 +67,11 @@ class Draft:
     sheet: Sheet
     header_row: int
     columns: list[Column]
+    exported: ExportInfo | None = None
 
     def plan(self) -> Plan:
-        return make_plan(convert_rows(self.sheet, self.header_row, self.columns), existing_programs())
+        mark = self.exported.change_mark if self.exported else None
+        return make_plan(convert_rows(self.sheet, self.header_row, self.columns), existing_programs(mark))
 
     @property
     def headers(self) -> list[str]:
@@ -78,10 +88,7 @@ def start_draft(data: bytes, filename: str, folder: Path, max_rows: int) -> Impo
     """Read the file (raising UnreadableFile for a bad one, before anything is stored), keep
     it in ``folder`` and record a draft batch with the detected sheet, header and mapping."""
     sheets = read_file(data, filename, max_rows=max_rows)
-    sheet = sheets[pick_sheet(sheets)]
-    header_row = find_header_row(sheet)
-    remembered = remembered_mapping(sheet, header_row)
-    columns = map_columns(sheet, header_row, remembered)
+    sheet, header_row, columns, _ = detect(sheets)
     batch = ImportBatch(batch_id=new_batch_id(), filename=filename[:255], sheet=sheet.name,
                         header_row=header_row, mapping={str(c.index): c.target for c in columns})
     folder.mkdir(parents=True, exist_ok=True)
@@ -93,19 +100,37 @@ def start_draft(data: bytes, filename: str, folder: Path, max_rows: int) -> Impo
     return batch
 
 
+def detect(sheets: list[Sheet]) -> tuple[Sheet, int, list[Column], ExportInfo | None]:
+    """The sheet, header row and columns of a file: a returned export by its own headers, any
+    other file by the best-looking sheet and a remembered or suggested mapping."""
+    from ..exporting import PROGRAMS_SHEET
+
+    exported = export_info(sheets)
+    if exported is not None:
+        sheet = next((s for s in sheets if s.name == PROGRAMS_SHEET), None)
+        if sheet is not None:
+            return sheet, 0, export_columns(sheet), exported
+    sheet = sheets[pick_sheet(sheets)]
+    header_row = find_header_row(sheet)
+    return sheet, header_row, map_columns(sheet, header_row, remembered_mapping(sheet, header_row)), None
+
+
 def load_draft(batch: ImportBatch, folder: Path, max_rows: int) -> Draft:
     data = (folder / batch.stored_file).read_bytes()
     sheets = read_file(data, batch.filename, max_rows=max_rows)
-    sheet = next((s for s in sheets if s.name == batch.sheet), sheets[pick_sheet(sheets)])
-    header_row = min(batch.header_row or 0, max(len(sheet.rows) - 1, 0))
-    columns = map_columns(sheet, header_row, remembered_mapping(sheet, header_row))
+    sheet, header_row, columns, exported = detect(sheets)
+    if sheet.name != batch.sheet or header_row != batch.header_row:  # the user chose another
+        sheet = next((s for s in sheets if s.name == batch.sheet), sheet)
+        header_row = min(batch.header_row or 0, max(len(sheet.rows) - 1, 0))
+        columns = map_columns(sheet, header_row, remembered_mapping(sheet, header_row))
+        exported = None
     mapping = batch.mapping or {}
     for column in columns:
         if str(column.index) in mapping and mapping[str(column.index)] != column.target:
             column.target = mapping[str(column.index)]
             column.how = "chosen"
             column.confidence = 100 if column.target != IGNORE else 0
-    return Draft(batch, sheets, sheet, header_row, columns)
+    return Draft(batch, sheets, sheet, header_row, columns, exported)
 
 
 def remember_mapping(draft: Draft) -> None:

@@ -18,10 +18,12 @@ from ..fields import FieldError, Kind, _norm
 from .read import Sheet
 
 # Targets besides the catalogue's fields.
+PROGRAM_ID = "id"  # the hidden Tracker ID column of a workbook this tracker exported
 VISA = "visa"  # one column naming the visas sponsored ("J-1; H-1B", "None") -> visa_j1 + visa_h1b
 KEEP = "keep"  # not a field: kept in the program's notes as "Header: value"
 IGNORE = ""
-EXTRA_TARGETS = {VISA: "Visa sponsorship (J-1 and H-1B in one column)", KEEP: "Keep in notes", IGNORE: "Ignore"}
+EXTRA_TARGETS = {VISA: "Visa sponsorship (J-1 and H-1B in one column)", KEEP: "Keep in notes", IGNORE: "Ignore",
+                 PROGRAM_ID: "Tracker ID (matches the row to its program)"}
 EXTRA_SPELLINGS = {
     VISA: ("visa sponsorship", "visa", "visas", "visas sponsored", "visa sponsored", "visa types",
            "visa status"),
@@ -149,6 +151,45 @@ def map_columns(sheet: Sheet, header_row: int, remembered: dict[str, str] | None
 
 # -- values ----------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class ExportInfo:
+    """A workbook this tracker exported (its hidden sheet says so)."""
+
+    export_id: str
+    created: dt.datetime
+    change_mark: int  # the last change-log entry when it was exported
+
+
+def export_info(sheets: list[Sheet]) -> ExportInfo | None:
+    from ..exporting import TRACKER_MARK, TRACKER_SHEET
+
+    for sheet in sheets:
+        if sheet.name == TRACKER_SHEET and sheet.rows and sheet.rows[0][:1] == [TRACKER_MARK]:
+            try:
+                export_id = str(sheet.rows[1][1])
+                created = dt.datetime.fromisoformat(str(sheet.rows[2][1]))
+                change_mark = int(sheet.rows[3][1])
+            except (IndexError, ValueError, TypeError):
+                return None
+            return ExportInfo(export_id, created, change_mark)
+    return None
+
+
+def export_columns(sheet: Sheet) -> list[Column]:
+    """The columns of an exported Programs sheet: by their exact export headers; the tier the
+    tracker computed is not read back, and the hidden id matches each row to its program."""
+    from ..exporting import ID_HEADER, TIER_HEADER
+
+    by_header = {f.export_header: f.key for f in fields.FIELDS}
+    columns = []
+    for i, value in enumerate(sheet.rows[0] if sheet.rows else []):
+        text = header_text(value)
+        target = PROGRAM_ID if text == ID_HEADER else IGNORE if text == TIER_HEADER else by_header.get(text, IGNORE)
+        columns.append(Column(i, text or f"Column {i + 1}", target, 100 if target else 0,
+                              "exact" if target else "none"))
+    return columns
+
+
 @dataclass
 class IncomingRow:
     line: int  # the row number in the file, as a spreadsheet shows it (1-based)
@@ -156,6 +197,7 @@ class IncomingRow:
     errors: dict[str, str] = field(default_factory=dict)  # the row can't be imported
     skipped: dict[str, str] = field(default_factory=dict)  # cells left out; the rest imports
     kept: list[tuple[str, str]] = field(default_factory=list)  # (header, text) for notes
+    program_id: int | None = None  # from an exported workbook's hidden id column
 
     @property
     def name(self) -> str:
@@ -245,6 +287,9 @@ def convert_rows(sheet: Sheet, header_row: int, columns: list[Column]) -> list[I
                 continue
             if column.target == KEEP:
                 row.kept.append((column.header, str(value).strip()))
+            elif column.target == PROGRAM_ID:
+                if isinstance(value, (int, float)) and float(value).is_integer():
+                    row.program_id = int(value)
             elif column.target == VISA:
                 pair = _visa(str(value))
                 if pair is None:

@@ -106,6 +106,7 @@ def _notes_with(kept: list[tuple[str, str]], notes: str | None) -> str | None:
 
 
 def make_plan(incoming: list[IncomingRow], existing: list[Existing]) -> Plan:
+    by_id = {p.id: p for p in existing}
     by_code = {p.values.get("program_code"): p for p in existing if p.values.get("program_code")}
     by_name_state = {(normalise_name(p.name), p.values.get("state")): p for p in existing}
     names = {p.id: normalise_name(p.name) for p in existing}
@@ -116,7 +117,9 @@ def make_plan(incoming: list[IncomingRow], existing: list[Existing]) -> Plan:
             rows.append(PlannedRow(row.line, "invalid", row, errors=list(row.errors.values())))
             continue
         code = row.values.get("program_code")
-        target = by_code.get(code) if code else None
+        target = by_id.get(row.program_id) if row.program_id is not None else None  # a returned export
+        if target is None:
+            target = by_code.get(code) if code else None
         if target is None and not (code and code in by_code):
             candidate = by_name_state.get((normalise_name(row.name), row.values.get("state")))
             # a different stored code means a different program, whatever the name

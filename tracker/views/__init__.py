@@ -32,12 +32,13 @@ def is_htmx() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from . import grid, imports, profile, programs
+    from . import exports, grid, imports, profile, programs
 
     app.register_blueprint(grid.bp)
     app.register_blueprint(programs.bp)
     app.register_blueprint(profile.bp)
     app.register_blueprint(imports.bp)
+    app.register_blueprint(exports.bp)
 
     # Globals, not a context processor: imported macros (_row.html, _cell.html) see them too.
     app.jinja_env.globals.update(htmx_config=HTMX_CONFIG, fields=fields, tier_labels=TIER_LABELS)

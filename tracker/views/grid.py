@@ -16,21 +16,10 @@ from ..db import db, write_transaction
 from ..models import Program
 from ..rules import TIERS
 from ..tiering import TIER_FIELDS
-from ..tiers import current_profile, effective_tier_column, tier_counts
+from ..listing import DEFAULT_TIERS, live_programs, shown_tiers
+from ..tiers import current_profile, tier_counts
 
 bp = Blueprint("grid", __name__)
-
-
-# Not eligible programs are hidden until the user asks to see them.
-DEFAULT_TIERS = tuple(t for t in TIERS if t != "not_eligible")
-
-
-def shown_tiers(args) -> tuple[str, ...]:
-    """The tiers the grid shows, from its query string (?tier=likely&tier=reach)."""
-    asked = args.getlist("tier") if hasattr(args, "getlist") else args.get("tier", [])
-    if not asked:
-        return DEFAULT_TIERS
-    return tuple(t for t in TIERS if t in asked or "all" in asked)
 
 
 @bp.app_template_global()
@@ -39,14 +28,6 @@ def tier_toggle_url(shown, tier: str) -> str:
     if tuple(wanted) == DEFAULT_TIERS:
         return url_for("grid.index")
     return url_for("grid.index", tier=wanted or ["none"])
-
-
-def live_programs(tiers=None) -> list[Program]:
-    query = db.select(Program).where(Program.deleted_at.is_(None))
-    if tiers is not None:
-        tier = effective_tier_column()
-        query = query.where(tier.in_(tiers) | tier.is_(None))
-    return list(db.session.scalars(query.order_by(Program.name, Program.id)))
 
 
 def get_live_program(program_id: int) -> Program:

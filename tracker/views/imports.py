@@ -10,14 +10,14 @@ from .. import fields
 from ..db import db, write_transaction
 from ..importing.apply import (apply_plan, load_draft, remember_mapping, start_draft, undo_batch,
                                undo_preview)
-from ..importing.mapping import EXTRA_TARGETS, IGNORE, find_header_row, map_columns
+from ..importing.mapping import EXTRA_TARGETS, IGNORE, KEEP, PROGRAM_ID, VISA, find_header_row, map_columns
 from ..importing.read import UnreadableFile
 from ..models import ImportBatch
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
-TARGET_CHOICES = [(IGNORE, EXTRA_TARGETS[IGNORE]), ("keep", EXTRA_TARGETS["keep"]),
-                  ("visa", EXTRA_TARGETS["visa"])] + [(f.key, f.label) for f in fields.FIELDS]
+TARGET_CHOICES = [(IGNORE, EXTRA_TARGETS[IGNORE]), (KEEP, EXTRA_TARGETS[KEEP]), (VISA, EXTRA_TARGETS[VISA]),
+                  (PROGRAM_ID, EXTRA_TARGETS[PROGRAM_ID])] + [(f.key, f.label) for f in fields.FIELDS]
 
 
 def folder() -> Path:
@@ -90,7 +90,7 @@ def mapping(batch_id: int):
         for key, value in request.form.items():
             if key.startswith("col-") and value in allowed:
                 chosen[key[4:]] = value
-        mapped = [t for t in chosen.values() if t not in (IGNORE, "keep")]
+        mapped = [t for t in chosen.values() if t not in (IGNORE, KEEP)]
         if "name" not in mapped:
             draft = draft_or_error(batch)
             db.session.rollback()
