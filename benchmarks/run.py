@@ -11,6 +11,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import bench_export  # noqa: E402
 import bench_import  # noqa: E402
 import bench_tiering  # noqa: E402
 
@@ -29,6 +30,10 @@ def main() -> int:
     rows.append(("Import peak memory (child maxrss)", imp["import_peak_mb"], "MB",
                  f"pandas {imp['pandas_peak_mb']} MB", round(imp["import_peak_mb"] / imp["pandas_peak_mb"], 2),
                  f"<= {imp['target_peak_mb']} MB", imp["import_peak_mb"] <= imp["target_peak_mb"]))
+    exp = bench_export.main()
+    rows.append(("Styled mentor export, 1,000 programs", exp["export_1000_s"], "s",
+                 f"pandas to_excel {exp['pandas_to_excel_s']} s", exp["ratio"], f"ratio <= {exp['target_ratio']}",
+                 exp["ratio"] <= exp["target_ratio"]))
 
     print(f"\n{'measure':<50} {'value':>10}  {'reference':<36} {'ratio':>6}  {'target':<16} verdict")
     for measure, value, unit, reference, ratio, target, met in rows:
@@ -38,7 +43,7 @@ def main() -> int:
     out.write_text(json.dumps({"machine": platform.platform(), "python": platform.python_version(),
                                "rows": [dict(zip(("measure", "value", "unit", "reference", "ratio", "target",
                                                   "met"), r)) for r in rows],
-                               "tiering": tiering, "import": imp}, indent=2) + "\n")
+                               "tiering": tiering, "import": imp, "export": exp}, indent=2) + "\n")
     print(f"\nwritten to {out.relative_to(HERE.parent)}")
     return 0
 
