@@ -3,7 +3,6 @@ refused with a message, quickly, without inflating or expanding anything."""
 
 import io
 import zipfile
-import zlib
 
 import openpyxl
 import pytest

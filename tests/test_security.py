@@ -4,7 +4,6 @@ import re
 
 import pytest
 
-from tracker.db import db
 
 
 def post_routes(app):
