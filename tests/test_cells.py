@@ -144,6 +144,12 @@ SAMPLES = {
     "loi_sent": ("2027-01-15", "soon"),
     "rank": ("3", "first"),
     "mentor_comments": ("Apply early", "x" * 10_001),
+    "interview_format": ("Virtual", "Carrier pigeon"),
+    "interview_notes": ("PD was kind", "x" * 10_001),
+    "follow_up_on": ("2026-12-01", "after lunch"),
+    "top_choice": ("yes", "very"),
+    "soap_list": ("yes", "maybe so"),
+    "outcome": ("Matched", "Won"),
 }
 
 

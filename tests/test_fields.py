@@ -16,7 +16,8 @@ CATALOGUE_KEYS = (
 
 
 TIER_KEYS = ["tier_override", "tier_override_reason"]
-LATER_KEYS = ["mentor_comments"]
+LATER_KEYS = ["mentor_comments", "interview_format", "interview_notes", "follow_up_on", "top_choice",
+              "soap_list", "outcome"]
 
 
 def test_catalogue_declares_exactly_the_agreed_keys():

@@ -83,6 +83,26 @@ class Rules:
                                   "Below the line or after several attempts.", min=1, max=500)
     narrow_apps_min: int = rule(60, "Smaller specialties: fewest applications", "With low scores.", min=1, max=500)
     narrow_apps_max: int = rule(100, "Smaller specialties: most applications", "With low scores.", min=1, max=500)
+    # The season (DOMAIN.md "The season, and its communications")
+    thank_you_after_hours: int = rule(24, "Thank-you note: due from (hours after the interview)",
+                                      "A thank-you email is due this long after each interview.", min=0, max=240)
+    thank_you_within_hours: int = rule(72, "Thank-you note: overdue after (hours)",
+                                       "After this long it is overdue.", min=1, max=720)
+    county_share_min: int = rule(50, "County-focused strategy: lowest share of county / safety-net (%)",
+                                 "For a county-focused strategy, at least this share of applications.", min=0, max=100)
+    county_share_max: int = rule(70, "County-focused strategy: highest share (%)", "The upper end of the goal.",
+                                 min=0, max=100)
+    county_settings: list[str] = rule(["county", "safety_net"], "County and safety-net settings",
+                                      "Settings that count towards the county share.", choices="setting")
+    # ERAS application fees, per specialty (AAMC)
+    eras_fee_season: str = rule("ERAS 2026 (AAMC schedule for the 2025-26 season)", "Fee schedule",
+                                "Which AAMC schedule the fees below are; check it each season.")
+    eras_fee_first_10: int = rule(99, "ERAS fee: the first 10 programs (total, per specialty)",
+                                  "One price for up to 10 programs of a specialty.", min=0, max=1000)
+    eras_fee_11_20: int = rule(19, "ERAS fee: each program 11-20", "Per program, per specialty.", min=0, max=200)
+    eras_fee_21_30: int = rule(23, "ERAS fee: each program 21-30", "Per program, per specialty.", min=0, max=200)
+    eras_fee_31_up: int = rule(27, "ERAS fee: each program from the 31st", "Per program, per specialty.",
+                               min=0, max=200)
     unknown_visa_tier: str = rule(
         "reach", "Best tier when visa sponsorship is unknown",
         "Unknown sponsorship never counts as a yes.", choices="tier")

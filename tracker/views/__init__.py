@@ -32,13 +32,16 @@ def is_htmx() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from . import exports, grid, imports, profile, programs
+    from . import calendar, dashboard, exports, grid, imports, profile, programs, today
 
     app.register_blueprint(grid.bp)
     app.register_blueprint(programs.bp)
     app.register_blueprint(profile.bp)
     app.register_blueprint(imports.bp)
     app.register_blueprint(exports.bp)
+    app.register_blueprint(today.bp)
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(calendar.bp)
 
     # Globals, not a context processor: imported macros (_row.html, _cell.html) see them too.
     app.jinja_env.globals.update(htmx_config=HTMX_CONFIG, fields=fields, tier_labels=TIER_LABELS)

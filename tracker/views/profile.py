@@ -140,6 +140,8 @@ def rules_form_class() -> type[FlaskForm]:
             attrs[item["name"]] = CheckboxList(choices=_choices(item["choices"]), validate_choice=False, **options)
         elif "choices" in item:
             attrs[item["name"]] = SelectField(choices=_choices(item["choices"]), **options)
+        elif isinstance(default, str):
+            attrs[item["name"]] = StringField(validators=[InputRequired(), Length(max=100)], **options)
         else:
             bounds = NumberRange(item.get("min"), item.get("max"))
             number = FloatField if isinstance(default, float) else IntegerField

@@ -1,0 +1,5 @@
+"""The season's calendar as iCalendar: a download and a private feed. (being written)"""
+
+from flask import Blueprint
+
+bp = Blueprint("calendar", __name__)
