@@ -88,6 +88,9 @@ class Rules:
                                       "A thank-you email is due this long after each interview.", min=0, max=240)
     thank_you_within_hours: int = rule(72, "Thank-you note: overdue after (hours)",
                                        "After this long it is overdue.", min=1, max=720)
+    season_opens_month: int = rule(9, "Season opens (month, the year before the Match)",
+                                   "From then until the Match, the tracker opens on Today.", min=1, max=12)
+    season_closes_month: int = rule(3, "Season closes (month of the Match)", "The Match is in March.", min=1, max=12)
     county_share_min: int = rule(50, "County-focused strategy: lowest share of county / safety-net (%)",
                                  "For a county-focused strategy, at least this share of applications.", min=0, max=100)
     county_share_max: int = rule(70, "County-focused strategy: highest share (%)", "The upper end of the goal.",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -12,8 +15,17 @@ from tracker.tiers import retier_all
 pytestmark = pytest.mark.browser
 
 
+def open_programs(page):
+    """Opening the tracker in the season lands on Today; the grid is one click away."""
+    page.goto("/")
+    expect(page.get_by_role("heading", name=re.compile(r"^Today, "))).to_be_visible()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Programs").click()
+    expect(page.locator("#grid")).to_be_visible()
+
+
 @pytest.fixture
 def j1_applicant(app):
+    app.config["TRACKER_NOW"] = dt.datetime(2026, 11, 25, 9, 0)  # in the 2027 season, whatever today is
     with app.app_context():
         db.session.add(Profile(visa_needed="J-1", step2_ck=232, graduation_year=2021, season_year=2027,
                                usce_months=3, step1_attempts=1, step2_attempts=1))
@@ -25,7 +37,7 @@ def test_changing_the_visa_cell_flips_the_tier_badge_without_a_reload(page, app,
                                                                       read_program):
     pid = make_program(name="Gary County Medical Center Program (Internal Medicine)",
                        visa_j1="yes", img_percent=45, setting="county")
-    page.goto("/")
+    open_programs(page)
     tier = page.locator(f"#tier-{pid}")
     expect(tier.locator(".tier-badge")).to_have_text("Likely")
     expect(page.locator("#tier-chips .chip.t-likely b")).to_have_text("1")
@@ -53,7 +65,7 @@ def test_changing_the_visa_cell_flips_the_tier_badge_without_a_reload(page, app,
 def test_setting_a_tier_by_hand_shows_it_as_overridden(page, app, j1_applicant, make_program, read_program):
     pid = make_program(name="Peoria Public Health System Program (Internal Medicine)",
                        visa_j1="yes", img_percent=45, setting="county")
-    page.goto("/")
+    open_programs(page)
     tier = page.locator(f"#tier-{pid}")
     tier.click()
     tier.locator("select").select_option("reach")

@@ -54,6 +54,10 @@ def render_row(program: Program, note_for: str | None = None, note: str | None =
 
 @bp.get("/")
 def index():
+    from .today import landing_redirect
+
+    if (landing := landing_redirect()) is not None:
+        return landing
     shown = shown_tiers(request.args)
     return render_template("grid/index.html", programs=live_programs(shown), shown=shown,
                            counts=tier_counts(), profile=current_profile())

@@ -1,5 +1,91 @@
-"""What to do today. (being written)"""
+"""What to do today: thank-you notes due, invitations to answer, follow-ups, programs to
+research, Tier 1-2 programs not applied to. Each item is done in place."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..changes import StaleVersion, ValidationFailed, update_program
+from ..db import db, write_transaction
+from ..listing import live_programs
+from ..models import Program
+from ..reminders import season_has_started, todays_list
+from ..tiers import current_profile, current_rules
+from . import is_htmx
 
 bp = Blueprint("today", __name__)
+
+SECTIONS = [
+    ("thank_you", "Thank-you notes", "A short, specific thank-you email to each program, 24-72 hours after the interview."),
+    ("invitation", "Invitations to answer", "Answer interview invitations promptly: slots go fast."),
+    ("follow_up", "Follow-ups you planned", "The dates you set in the Follow up on column."),
+    ("apply", "Tier 1-2 programs not applied to", "Likely and Possible programs deserve an application first."),
+    ("research", "Still to research", "Unknown visa or IMG data: check FREIDA and the program's website."),
+]
+
+# What "done" sets, for each kind of item (research is done by filling in the data).
+ACTIONS = {
+    "thank_you": ("Mark sent", lambda today: {"thank_you_sent": today, "email_status": "thank_you_sent"},
+                  "Thank-you marked sent"),
+    "invitation": ("Mark scheduled", lambda today: {"status": "interview_scheduled"}, "Interview marked scheduled"),
+    "follow_up": ("Done", lambda today: {"follow_up_on": None}, "Follow-up done"),
+    "apply": ("Mark applied", lambda today: {"status": "applied", "date_applied": today}, "Marked applied today"),
+}
+
+
+def now() -> dt.datetime:
+    """Local time (interview times are stored as the applicant entered them); tests set TRACKER_NOW."""
+    return current_app.config.get("TRACKER_NOW") or dt.datetime.now().replace(microsecond=0)
+
+
+@bp.before_app_request
+def _note_first_visit() -> None:
+    g.first_visit = "landed" not in session
+    if g.first_visit and request.method == "GET":
+        session["landed"] = True
+
+
+def landing_redirect():
+    """During the season, opening the tracker lands on Today (once per browser session)."""
+    if request.args or not getattr(g, "first_visit", False):
+        return None
+    profile = current_profile()
+    if profile and season_has_started(now().date(), profile.season_year, current_rules()):
+        return redirect(url_for("today.index"))
+    return None
+
+
+@bp.get("/today")
+def index():
+    items = todays_list(live_programs(None), now(), current_rules())
+    return render_template("today/index.html", items=items, sections=SECTIONS, actions=ACTIONS, now=now())
+
+
+@bp.post("/today/<kind>/<int:program_id>")
+def done(kind: str, program_id: int):
+    if kind not in ACTIONS:
+        abort(404, description="There is nothing to mark done for that.")
+    write_transaction()
+    program = db.get_or_404(Program, program_id, description="There is no such program.")
+    if program.deleted_at is not None:
+        abort(404, description="This program was deleted.")
+    label, values, message = ACTIONS[kind]
+    try:
+        update_program(program, values(now().date()), expected_version=request.form.get("version", type=int))
+        db.session.commit()
+    except (StaleVersion, StaleDataError):
+        db.session.rollback()
+        return _answer(program, "It changed in another tab; reload Today to see it as it is now.", 409)
+    except ValidationFailed as exc:  # pragma: no cover - the values above are always valid
+        db.session.rollback()
+        return _answer(program, str(exc), 422)
+    return _answer(program, f"{message}: {program.name}.", 200)
+
+
+def _answer(program: Program, message: str, status: int):
+    if is_htmx():
+        return render_template("today/_done.html", program=program, message=message, ok=status == 200), status
+    return redirect(url_for("today.index"))

@@ -1,0 +1,118 @@
+"""Today: what is due, with a frozen clock; marking items done; landing on Today in season."""
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from tracker.db import db
+from tracker.models import Change
+from tracker.reminders import season_has_started, thank_you_state, todays_list
+from tracker.rules import Rules
+
+NOW = dt.datetime(2026, 11, 25, 12, 0)
+H = dt.timedelta(hours=1)
+
+
+@pytest.mark.parametrize("hours_ago, state", [
+    (-1, None),  # the interview is still ahead
+    (0, "soon"), (23.99, "soon"),
+    (24, "due"), (48, "due"), (72, "due"),
+    (72.01, "overdue"), (200, "overdue"),
+])
+def test_thank_you_due_at_the_24_and_72_hour_boundaries(hours_ago, state):
+    assert thank_you_state(NOW - hours_ago * H, NOW, Rules()) == state
+
+
+def test_the_window_is_a_rule():
+    assert thank_you_state(NOW - 30 * H, NOW, Rules(thank_you_within_hours=24)) == "overdue"
+
+
+def program(pid, **values):
+    return {"id": pid, "name": f"Program {pid}", "version": 1, "status": "researching", **values}
+
+
+def test_todays_list_sorts_each_kind_of_item():
+    items = todays_list([
+        program(1, status="interviewed", interview_date=NOW - 80 * H),
+        program(2, status="interviewed", interview_date=NOW - 30 * H),
+        program(3, status="interviewed", interview_date=NOW - 30 * H, thank_you_sent=dt.date(2026, 11, 24)),
+        program(4, status="withdrawn", interview_date=NOW - 30 * H),
+        program(5, status="interview_invited"),
+        program(6, follow_up_on=dt.date(2026, 11, 20)),
+        program(7, follow_up_on=dt.date(2026, 12, 30)),  # too far ahead
+        program(8, tier="possible", tier_reasons=[["J-1 sponsorship unknown: check", "unknown"]]),
+        program(9, tier="likely"),
+        program(10, tier="likely", status="applied"),
+        program(11, tier="reach"),
+    ], NOW)
+    assert [(i.program_id, i.state) for i in items.thank_you] == [(1, "overdue"), (2, "due")]
+    assert [i.program_id for i in items.invitation] == [5]
+    assert [(i.program_id, i.state) for i in items.follow_up] == [(6, "overdue")]
+    assert [i.program_id for i in items.research] == [8] and "J-1 sponsorship unknown" in items.research[0].detail
+    assert [i.program_id for i in items.apply] == [9, 8]  # Tier 1 first
+
+
+@pytest.mark.parametrize("today, started", [
+    (dt.date(2026, 8, 31), False), (dt.date(2026, 9, 1), True), (dt.date(2027, 3, 31), True),
+    (dt.date(2027, 4, 1), False),
+])
+def test_the_season_runs_from_september_to_the_match(today, started):
+    assert season_has_started(today, 2027, Rules()) is started
+
+
+@pytest.fixture
+def frozen(app):
+    app.config["TRACKER_NOW"] = NOW
+    return NOW
+
+
+def test_today_lists_and_marks_a_thank_you_sent(app, client, frozen, make_program, read_program):
+    pid = make_program(name="Gary County Program", status="interviewed", interview_date=NOW - 30 * H)
+    page = client.get("/today").get_data(as_text=True)
+    assert "Today, Wednesday November 25" in page and "Gary County Program" in page
+    assert f'id="todo-thank_you-{pid}"' in page and "send by Fri Nov 27, 06:00" in page
+
+    response = client.post(f"/today/thank_you/{pid}", data={"version": 1}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "Thank-you marked sent: Gary County Program." in response.get_data(
+        as_text=True)
+    stored = read_program(pid)
+    assert (stored["thank_you_sent"], stored["email_status"]) == (dt.date(2026, 11, 25), "thank_you_sent")
+    with app.app_context():
+        assert db.session.scalar(sa.select(Change.source).where(Change.field == "thank_you_sent")) == "edit"
+    assert f'id="todo-thank_you-{pid}"' not in client.get("/today").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("kind, values, expected", [
+    ("invitation", {"status": "interview_invited"}, {"status": "interview_scheduled"}),
+    ("follow_up", {"follow_up_on": dt.date(2026, 11, 20)}, {"follow_up_on": None}),
+    ("apply", {"status": "will_apply"}, {"status": "applied", "date_applied": dt.date(2026, 11, 25)}),
+])
+def test_each_kind_of_item_is_done_in_place(client, frozen, make_program, read_program, kind, values, expected):
+    pid = make_program(**values)
+    assert client.post(f"/today/{kind}/{pid}", data={"version": 1}).status_code == 302
+    stored = read_program(pid)
+    assert {k: stored[k] for k in expected} == expected
+
+
+def test_a_stale_item_is_refused(client, frozen, make_program, read_program):
+    pid = make_program(status="interview_invited")
+    client.post(f"/programs/{pid}/cells/city", data={"value": "Gary", "version": 1})
+    response = client.post(f"/today/invitation/{pid}", data={"version": 1}, headers={"HX-Request": "true"})
+    assert response.status_code == 409 and "reload Today" in response.get_data(as_text=True)
+    assert read_program(pid)["status"] == "interview_invited"
+
+
+def test_opening_the_tracker_in_season_lands_on_today_once(app, frozen):
+
+    fresh = app.test_client()
+    with app.app_context():
+        from tracker.models import Profile
+
+        db.session.add(Profile(season_year=2027))
+        db.session.commit()
+    first = fresh.get("/")
+    assert first.status_code == 302 and first.headers["Location"] == "/today"
+    assert fresh.get("/").status_code == 200  # then the grid, as asked
+    app.config["TRACKER_NOW"] = dt.datetime(2027, 6, 1)
+    assert app.test_client().get("/").status_code == 200  # out of season: the grid
