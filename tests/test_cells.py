@@ -185,3 +185,14 @@ def test_every_field_edits_saves_and_refuses_bad_input(client, make_program, rea
     # the display cell is what the grid shows for that program after a reload
     cell = re.match(r"<(td|th)\b.*?</\1>", body, re.S).group(0)
     assert cell in client.get("/?tier=all").get_data(as_text=True)
+
+
+def test_a_second_top_choice_is_saved_with_a_warning(client, make_program, read_program):
+    first = make_program(name="First Choice Program", top_choice="yes")
+    second = make_program(name="Second Program")
+    response = save(client, second, "top_choice", "yes", 1)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and read_program(second)["top_choice"] == "yes"
+    assert 'id="flash"' in body and 'hx-swap-oob="true"' in body
+    assert "First Choice Program is also marked top choice" in body
+    assert "also marked top choice" not in save(client, first, "top_choice", "no", 1).get_data(as_text=True)

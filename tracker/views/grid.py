@@ -6,17 +6,25 @@ import hashlib
 import json
 from urllib.parse import parse_qs, urlsplit
 
-from flask import (Blueprint, abort, get_template_attribute, make_response, render_template, request,
-                   url_for)
+from flask import (
+    Blueprint,
+    abort,
+    get_template_attribute,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
+from markupsafe import Markup
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import fields
 from ..changes import StaleVersion, ValidationFailed, update_program
 from ..db import db, write_transaction
+from ..listing import DEFAULT_TIERS, live_programs, shown_tiers
 from ..models import Program
 from ..rules import TIERS
 from ..tiering import TIER_FIELDS
-from ..listing import DEFAULT_TIERS, live_programs, shown_tiers
 from ..tiers import current_profile, tier_counts
 
 bp = Blueprint("grid", __name__)
@@ -111,10 +119,25 @@ def save_cell(program_id: int, key: str):
         db.session.rollback()
         return _conflict(program_id, f, raw)
     body = render_cell(program, f)
+    if key == "top_choice" and program.top_choice == "yes":
+        body += _second_top_choice_warning(program)
     if key in TIER_FIELDS or key.startswith("tier_override"):
         body += _tier_out_of_band(program, with_cell=key != "tier_override")
     trigger = {"tracker:saved": {"id": program.id, "version": program.version}}
     return body, 200, {"HX-Trigger": json.dumps(trigger)}
+
+
+def _second_top_choice_warning(program: Program) -> Markup:
+    """A letter of intent is sincere for one program only: say so when a second is marked."""
+    others = db.session.scalars(
+        db.select(Program.name).where(Program.top_choice == "yes", Program.id != program.id,
+                                      Program.deleted_at.is_(None))
+    ).all()
+    if not others:
+        return Markup()
+    message = (f"{', '.join(others)} {'is' if len(others) == 1 else 'are'} also marked top choice. A letter of "
+               "intent should go to one program only: unmark the others.")
+    return Markup(render_template("_flash_oob.html", messages=[("warn", message)]))
 
 
 def _tier_out_of_band(program: Program, *, with_cell: bool) -> str:
