@@ -39,12 +39,13 @@ def new_batch_id() -> str:
     return uuid.uuid4().hex
 
 
-def _check_unique_code(values: Mapping[str, Any], program_id: int | None) -> None:
+def _check_unique_code(values: Mapping[str, Any], program_id: int | None, season_id: int) -> None:
     code = values.get("program_code")
     if not code:
         return
     other = db.session.scalar(
-        sa.select(Program).where(Program.program_code == code, Program.id != (program_id or 0))
+        sa.select(Program).where(Program.program_code == code, Program.season_id == season_id,
+                                 Program.id != (program_id or 0))
     )
     if other is not None:
         where = " (deleted; restore it from its page)" if other.deleted_at else ""
@@ -74,7 +75,7 @@ def update_program(
     values, errors = fields.parse_values(dict(raw))
     if errors:
         raise ValidationFailed(errors)
-    _check_unique_code(values, program.id)
+    _check_unique_code(values, program.id, program.season_id)
     changes: list[Change] = []
     for key, new in values.items():
         old = getattr(program, key)
@@ -106,15 +107,20 @@ def create_program(
     source: str = "create",
     batch_id: str | None = None,
     tiering: Inputs | None = None,
+    season_id: int | None = None,
 ) -> Program:
-    """A new program from ``raw``; every non-empty value is logged as a change."""
+    """A new program from ``raw`` in ``season_id`` (default: the current season); every non-empty
+    value is logged as a change."""
+    from .seasons import current_season_id
+
     values, errors = fields.parse_values(dict(raw))
     if "name" not in values and "name" not in errors:
         errors["name"] = "Program is required."
     if errors:
         raise ValidationFailed(errors)
-    _check_unique_code(values, None)
-    program = Program(**{**fields.defaults(), **values})
+    season_id = season_id or current_season_id()
+    _check_unique_code(values, None, season_id)
+    program = Program(**{**fields.defaults(), **values}, season_id=season_id)
     retier(program, tiering)
     db.session.add(program)
     for key, value in values.items():

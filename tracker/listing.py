@@ -36,7 +36,10 @@ def shown_columns(args: Any) -> list[fields.Field]:
 
 
 def live_programs(tiers: Iterable[str] | None = None) -> list[Program]:
-    query = sa.select(Program).where(Program.deleted_at.is_(None))
+    """The current season's programs that are not deleted, by name; only ``tiers`` if given."""
+    from .seasons import current_season_id
+
+    query = sa.select(Program).where(Program.deleted_at.is_(None), Program.season_id == current_season_id())
     if tiers is not None:
         tier = effective_tier_column()
         query = query.where(tier.in_(list(tiers)) | tier.is_(None))

@@ -54,22 +54,35 @@ def _catalogue_column(f: fields.Field):
         server_default = ""
     elif isinstance(empty, str):
         server_default = empty
-    return mapped_column(
-        column_type(f),
-        nullable=not always_set,
-        unique=f.key == "program_code",
-        server_default=server_default,
-    )
+    return mapped_column(column_type(f), nullable=not always_set, server_default=server_default)
 
 
 # A mixin built from the catalogue: one column per declared field.
 CatalogueColumns = type("CatalogueColumns", (), {f.key: _catalogue_column(f) for f in fields.FIELDS})
 
 
-class Program(CatalogueColumns, db.Model):
-    __tablename__ = "program"
+class Season(db.Model):
+    """An application season, named by its Match year. Every program belongs to one; one is current."""
+
+    __tablename__ = "season"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(unique=True)
+    current: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    @property
+    def name(self) -> str:
+        return f"{self.year} Match"
+
+
+class Program(CatalogueColumns, db.Model):
+    __tablename__ = "program"
+    # A program code is unique within a season (a new season copies the list, codes and all).
+    __table_args__ = (sa.UniqueConstraint("season_id", "program_code", name="uq_program_season_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    season_id: Mapped[int] = mapped_column(sa.ForeignKey("season.id", name="fk_program_season_id_season"), index=True)
     version: Mapped[int] = mapped_column(nullable=False, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -57,9 +57,12 @@ def retier_all(given: Inputs | None = None, *, only_missing: bool = False) -> Co
     """Recompute every program's tier in one pass of plain rows (fast for 13,000 programs).
 
     The caller commits. Returns the counts by effective tier of live programs."""
+    from .seasons import current_season_id
+
     given = given or inputs()
     columns = [Program.__table__.c[key] for key in sorted(TIER_FIELDS)]
-    query = sa.select(Program.id, *columns)
+    # the profile describes the applicant of the current season; other seasons keep their tiers
+    query = sa.select(Program.id, *columns).where(Program.season_id == current_season_id())
     if only_missing:
         query = query.where(Program.tier.is_(None))
     updates = []
@@ -83,10 +86,12 @@ def effective_tier_column():
 
 
 def tier_counts() -> Counter:
-    """Live programs by effective tier (override first), every tier present."""
+    """Live programs of the current season by effective tier (override first), every tier present."""
+    from .seasons import current_season_id
+
     rows = db.session.execute(
         sa.select(effective_tier_column(), sa.func.count())
-        .where(Program.deleted_at.is_(None))
+        .where(Program.deleted_at.is_(None), Program.season_id == current_season_id())
         .group_by(effective_tier_column())
     )
     counts = Counter({tier: 0 for tier in TIERS})

@@ -43,8 +43,11 @@ def existing_programs(changed_after: int | None = None) -> list[Existing]:
         ):
             if source != "import":
                 user_fields[program_id].add(key)
+    from ..seasons import current_season_id
+
     rows = db.session.execute(
         sa.select(Program.id, Program.version, Program.deleted_at, *CATALOGUE_COLUMNS)
+        .where(Program.season_id == current_season_id())
     ).mappings()
     return [
         Existing(

@@ -131,7 +131,7 @@ def _second_top_choice_warning(program: Program) -> Markup:
     """A letter of intent is sincere for one program only: say so when a second is marked."""
     others = db.session.scalars(
         db.select(Program.name).where(Program.top_choice == "yes", Program.id != program.id,
-                                      Program.deleted_at.is_(None))
+                                      Program.season_id == program.season_id, Program.deleted_at.is_(None))
     ).all()
     if not others:
         return Markup()

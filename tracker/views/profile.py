@@ -34,9 +34,7 @@ class IntegerField(_IntegerField):
         super().__init__(*args, **kwargs)
 
 
-def match_year(today: dt.date) -> int:
-    """The Match an application season leads to: ERAS opens in June for the next March."""
-    return today.year + 1 if today.month >= 6 else today.year
+from ..seasons import match_year  # noqa: E402  (the profile form offers it)
 
 
 def _step1(form, field) -> None:

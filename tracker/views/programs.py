@@ -10,6 +10,7 @@ from ..changes import (StaleVersion, ValidationFailed, create_program, delete_pr
 from ..db import db, write_transaction
 from ..forms import form_data, program_form_class, submitted_values
 from ..models import Program
+from ..seasons import current_season_id
 from . import is_htmx
 from .grid import render_row
 
@@ -128,6 +129,7 @@ def restore(program_id: int):
 @bp.get("/deleted")
 def deleted():
     programs = db.session.scalars(
-        db.select(Program).where(Program.deleted_at.is_not(None)).order_by(Program.deleted_at.desc())
+        db.select(Program).where(Program.deleted_at.is_not(None), Program.season_id == current_season_id())
+        .order_by(Program.deleted_at.desc())
     ).all()
     return render_template("programs/deleted.html", programs=programs)

@@ -1,0 +1,60 @@
+"""Seasons: every program belongs to one; program codes are unique within a season
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-25
+
+"""
+import datetime as dt
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0006'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+NAMING = {"uq": "uq_%(table_name)s_%(column_0_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s"}
+
+
+def _match_year(today: dt.date) -> int:
+    return today.year + 1 if today.month >= 6 else today.year
+
+
+def upgrade():
+    op.create_table('season',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('current', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('year')
+    )
+    # The list so far becomes the season the profile names (or the one under way today).
+    conn = op.get_bind()
+    year = conn.execute(sa.text("SELECT season_year FROM profile WHERE season_year IS NOT NULL ORDER BY id LIMIT 1")
+                        ).scalar() or _match_year(dt.date.today())
+    conn.execute(sa.text("INSERT INTO season (year, current, created_at) VALUES (:year, 1, :now)"),
+                 {"year": year, "now": dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)})
+    season_id = conn.execute(sa.text("SELECT id FROM season WHERE year = :year"), {"year": year}).scalar()
+
+    with op.batch_alter_table('program', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('season_id', sa.Integer(), nullable=True))
+    conn.execute(sa.text("UPDATE program SET season_id = :id"), {"id": season_id})
+    with op.batch_alter_table('program', schema=None, recreate="always", naming_convention=NAMING) as batch_op:
+        batch_op.drop_constraint('uq_program_program_code', type_='unique')
+        batch_op.alter_column('season_id', existing_type=sa.Integer(), nullable=False)
+        batch_op.create_index(batch_op.f('ix_program_season_id'), ['season_id'], unique=False)
+        batch_op.create_unique_constraint('uq_program_season_code', ['season_id', 'program_code'])
+        batch_op.create_foreign_key('fk_program_season_id_season', 'season', ['season_id'], ['id'])
+
+
+def downgrade():
+    with op.batch_alter_table('program', schema=None, recreate="always", naming_convention=NAMING) as batch_op:
+        batch_op.drop_constraint('fk_program_season_id_season', type_='foreignkey')
+        batch_op.drop_constraint('uq_program_season_code', type_='unique')
+        batch_op.drop_index(batch_op.f('ix_program_season_id'))
+        batch_op.drop_column('season_id')
+        batch_op.create_unique_constraint('uq_program_program_code', ['program_code'])
+    op.drop_table('season')
