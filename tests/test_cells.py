@@ -196,3 +196,14 @@ def test_a_second_top_choice_is_saved_with_a_warning(client, make_program, read_
     assert 'id="flash"' in body and 'hx-swap-oob="true"' in body
     assert "First Choice Program is also marked top choice" in body
     assert "also marked top choice" not in save(client, first, "top_choice", "no", 1).get_data(as_text=True)
+
+
+def test_signalling_more_programs_than_the_profile_allows_warns(client, make_program, read_program):
+    client.post("/profile", data={"visa_needed": "", "season_year": "2027", "signals_psychiatry": "1"})
+    make_program(name="Signalled Psych", specialty="psychiatry", signal_sent="yes")
+    second = make_program(name="Another Psych", specialty="psychiatry")
+    family = make_program(name="Family Program", specialty="family_medicine")
+    body = save(client, second, "signal_sent", "yes", 1).get_data(as_text=True)
+    assert read_program(second)["signal_sent"] == "yes"
+    assert "2 Psychiatry programs are marked as signalled; your profile says you may send 1." in body
+    assert "signalled" not in save(client, family, "signal_sent", "yes", 1).get_data(as_text=True)

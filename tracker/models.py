@@ -161,6 +161,7 @@ class Profile(db.Model):
     target_specialties: Mapped[list[str]] = mapped_column(TagList, server_default="", default=list)
     season_year: Mapped[int | None]
     region_ties: Mapped[str | None] = mapped_column(sa.String(300))
+    signal_limits: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}")  # specialty -> signals
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

@@ -121,6 +121,8 @@ def save_cell(program_id: int, key: str):
     body = render_cell(program, f)
     if key == "top_choice" and program.top_choice == "yes":
         body += _second_top_choice_warning(program)
+    if key == "signal_sent" and program.signal_sent == "yes":
+        body += _signal_limit_warning(program)
     if key in TIER_FIELDS or key.startswith("tier_override"):
         body += _tier_out_of_band(program, with_cell=key != "tier_override")
     trigger = {"tracker:saved": {"id": program.id, "version": program.version}}
@@ -137,6 +139,24 @@ def _second_top_choice_warning(program: Program) -> Markup:
         return Markup()
     message = (f"{', '.join(others)} {'is' if len(others) == 1 else 'are'} also marked top choice. A letter of "
                "intent should go to one program only: unmark the others.")
+    return Markup(render_template("_flash_oob.html", messages=[("warn", message)]))
+
+
+def _signal_limit_warning(program: Program) -> Markup:
+    """More programs signalled in a specialty than the profile says ERAS allows."""
+    profile = current_profile()
+    limit = (profile.signal_limits or {}).get(program.specialty) if profile else None
+    if limit is None:
+        return Markup()
+    sent = db.session.scalar(
+        db.select(db.func.count()).select_from(Program).where(
+            Program.signal_sent == "yes", Program.specialty == program.specialty,
+            Program.season_id == program.season_id, Program.deleted_at.is_(None)))
+    if sent <= limit:
+        return Markup()
+    specialty = fields.get("specialty").label_for(program.specialty)
+    message = (f"{sent} {specialty} programs are marked as signalled; your profile says you may send {limit}. "
+               "Keep signals for IMG-friendly programs where you have ties.")
     return Markup(render_template("_flash_oob.html", messages=[("warn", message)]))
 
 

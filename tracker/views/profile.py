@@ -87,6 +87,12 @@ class ProfileForm(FlaskForm):
 PROFILE_KEYS = [name for name in ProfileForm.__dict__ if not name.startswith("_") and name != "Meta"
                 and hasattr(ProfileForm.__dict__[name], "field_class")]
 
+# Program signals: how many the applicant may send in each specialty (ERAS sets it each season).
+SIGNAL_FIELDS = {f"signals_{c.value}": c.value for c in fields.SPECIALTIES}
+for _name, _specialty in SIGNAL_FIELDS.items():
+    setattr(ProfileForm, _name, IntegerField(fields.get("specialty").label_for(_specialty),
+                                             [Optional(), NumberRange(0, 100)]))
+
 
 def _summary(counts: Counter) -> str:
     return ", ".join(f"{label} {counts[tier]}" for tier, label in TIER_LABELS.items())
@@ -99,6 +105,8 @@ def edit():
     profile = current_profile()
     if request.method == "GET":
         data = {key: getattr(profile, key) for key in PROFILE_KEYS} if profile else {}
+        limits = (profile.signal_limits or {}) if profile else {}
+        data.update({name: limits.get(specialty) for name, specialty in SIGNAL_FIELDS.items()})
         data.setdefault("season_year", match_year(dt.date.today()))
         if data.get("season_year") is None:
             data["season_year"] = match_year(dt.date.today())
@@ -113,6 +121,8 @@ def edit():
     for key in PROFILE_KEYS:
         value = form[key].data
         setattr(profile, key, value if value != "" else None)
+    profile.signal_limits = {specialty: form[name].data for name, specialty in SIGNAL_FIELDS.items()
+                             if form[name].data is not None}
     db.session.flush()
     counts = retier_all()
     db.session.commit()
