@@ -1,12 +1,17 @@
-"""Season guidance from the profile and the rules: how many programs to apply to. Pure."""
+"""Season guidance from the profile and the rules: how many programs to apply to, and the
+dashboard's numbers (targets by tier, ERAS cost, county and visa shares, regions, funnel). Pure."""
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from . import fields
-from .rules import Rules
+from . import fields, regions
+from .rules import TIER_LABELS, TIERS, Rules
 
 
 @dataclass(frozen=True)
@@ -60,3 +65,455 @@ def application_targets(profile: Any, rules: Rules | None = None, eligible_by_sp
             targets.append(Target(specialty, rules.narrow_apps_min, rules.narrow_apps_max,
                                   "A smaller specialty: fewer programs exist."))
     return targets
+
+
+# -- The season dashboard: is the list right? -------------------------------------------
+# Everything below is pure: it takes plain program dicts or objects (a Program works), the
+# profile (a dict or a Profile) and a Rules object, and the definitions are data.
+
+# A program is "on the list" when the user means to apply or has applied (its status is Will
+# apply or any later one except Withdrawn) and its tier does not exclude them.
+OFF_LIST_STATUSES = ("researching", "withdrawn")
+OFF_LIST_TIERS = ("not_eligible",)
+UNTIERED = "untiered"  # a program whose tier has not been computed yet
+UNTIERED_LABEL = "Not tiered yet"
+
+
+def _status_label(value: str) -> str:
+    return fields.get("status").label_for(value)
+
+
+def on_list_definition() -> str:
+    shown = [c.label for c in fields.get("status").choices if c.value not in OFF_LIST_STATUSES]
+    return (f"A program is on the list when its status is {shown[0]} or further along "
+            f"({', '.join(shown[1:])}), not {' or '.join(_status_label(s) for s in OFF_LIST_STATUSES)}, "
+            f"and its tier (the one you set, or else the computed one) is not "
+            f"{' or '.join('“' + TIER_LABELS[t] + '”' for t in OFF_LIST_TIERS)}.")
+
+
+def tier_of(program: Any) -> str | None:
+    """The effective tier: the user's override, else the computed tier."""
+    return _get(program, "tier_override") or _get(program, "tier")
+
+
+def is_on_list(program: Any) -> bool:
+    status = _get(program, "status") or "researching"
+    return status not in OFF_LIST_STATUSES and tier_of(program) not in OFF_LIST_TIERS
+
+
+def on_list(programs: Iterable[Any]) -> list[Any]:
+    return [p for p in programs if is_on_list(p)]
+
+
+def left_off_list(programs: Iterable[Any]) -> list[Any]:
+    """Programs with an on-list status that the tier excludes (they cost an application but
+    are left out of the list's numbers)."""
+    return [p for p in programs if (_get(p, "status") or "researching") not in OFF_LIST_STATUSES
+            and tier_of(p) in OFF_LIST_TIERS]
+
+
+def _share(part: int, whole: int) -> float | None:
+    return None if not whole else part / whole
+
+
+# -- How many: the advised number against the list, by tier ------------------------------
+
+@dataclass(frozen=True)
+class Progress:
+    """One specialty of the list: the advised number (None when there is no advice) and the
+    programs on the list, by effective tier."""
+
+    specialty: str | None
+    target: Target | None
+    by_tier: dict[str, int]
+    total: int
+
+    @property
+    def label(self) -> str:
+        if self.specialty is None:
+            return "Specialty not set"
+        return fields.get("specialty").label_for(self.specialty)
+
+    @property
+    def advised(self) -> str:
+        if self.target is None:
+            return "no advice"
+        if self.target.high is None:
+            return f"every eligible program ({self.target.low})"
+        return f"{self.target.low}–{self.target.high}"
+
+    @property
+    def status(self) -> str:
+        """"short", "within", "above" (the advice), "all" (Med-Peds: every eligible one) or "none"."""
+        if self.target is None:
+            return "none"
+        if self.total < self.target.low:
+            return "short"
+        if self.target.high is None:
+            return "all"
+        return "within" if self.total <= self.target.high else "above"
+
+    @property
+    def verdict(self) -> str:
+        status = self.status
+        if status == "none":
+            return "Not a target specialty in your profile"
+        if status == "short":
+            missing = self.target.low - self.total
+            if self.target.high is None:
+                return f"{missing} eligible program{'s' if missing != 1 else ''} not on the list yet"
+            return f"{missing} short of {self.target.low}"
+        if status == "all":
+            return "Every eligible program is on the list"
+        if status == "within":
+            return "Within the advised range"
+        return f"Above {self.target.high}: fine if you can afford it"
+
+
+def count_by(programs: Iterable[Any], key: str) -> Counter:
+    return Counter(_get(p, key) for p in programs)
+
+
+def eligible_by_specialty(programs: Iterable[Any]) -> dict[str, int]:
+    """Programs of each specialty the tiers do not exclude, whatever their status (Med-Peds'
+    advice is "nearly every eligible program")."""
+    return dict(Counter(_get(p, "specialty") for p in programs if tier_of(p) not in OFF_LIST_TIERS))
+
+
+def specialty_progress(programs: Iterable[Any], profile: Any, rules: Rules | None = None) -> list[Progress]:
+    """The advised number of applications for each target specialty against the programs on
+    the list, by tier; then the other specialties on the list (without advice)."""
+    rules = rules or Rules()
+    programs = list(programs)
+    listed = on_list(programs)
+    targets = application_targets(profile, rules, eligible_by_specialty(programs))
+    rows: list[Progress] = []
+
+    def progress(specialty: str | None, target: Target | None) -> Progress:
+        mine = [p for p in listed if _get(p, "specialty") == specialty]
+        by_tier = {t: 0 for t in TIERS if t not in OFF_LIST_TIERS}
+        for p in mine:
+            tier = tier_of(p) or UNTIERED
+            by_tier[tier] = by_tier.get(tier, 0) + 1
+        return Progress(specialty, target, by_tier, len(mine))
+
+    for target in targets:
+        rows.append(progress(target.specialty, target))
+    seen = {t.specialty for t in targets}
+    others = Counter(_get(p, "specialty") for p in listed if _get(p, "specialty") not in seen)
+    for specialty, _ in sorted(others.items(), key=lambda item: (-item[1], item[0] or "~")):
+        rows.append(progress(specialty, None))
+    return rows
+
+
+def needs_categorical_backup(profile: Any) -> bool:
+    """Med-Peds is a target but neither categorical IM nor Pediatrics is."""
+    chosen = set(_get(profile, "target_specialties") or [])
+    return "med_peds" in chosen and not chosen & {"internal_medicine", "pediatrics"}
+
+
+# -- What the list costs: ERAS fees --------------------------------------------------------
+
+# (first program, last program or None, the rule that prices the band, whether that price is
+# per program or one total for the band): the AAMC bills each specialty separately.
+ERAS_FEE_BANDS = (
+    (1, 10, "eras_fee_first_10", False),
+    (11, 20, "eras_fee_11_20", True),
+    (21, 30, "eras_fee_21_30", True),
+    (31, None, "eras_fee_31_up", True),
+)
+
+
+@dataclass(frozen=True)
+class FeeBand:
+    first: int
+    last: int | None
+    price: int
+    per_program: bool
+    programs: int  # how many of the specialty's programs fall in this band
+
+    @property
+    def label(self) -> str:
+        if self.last is None:
+            return f"{self.first} and up"
+        return f"{self.first}–{self.last}"
+
+    @property
+    def cost(self) -> int:
+        if not self.programs:
+            return 0
+        return self.price * self.programs if self.per_program else self.price
+
+    @property
+    def price_text(self) -> str:
+        return f"${self.price:,} each" if self.per_program else f"${self.price:,} in total"
+
+
+@dataclass(frozen=True)
+class SpecialtyCost:
+    specialty: str | None
+    programs: int
+    bands: tuple[FeeBand, ...]
+
+    @property
+    def label(self) -> str:
+        if self.specialty is None:
+            return "Specialty not set"
+        return fields.get("specialty").label_for(self.specialty)
+
+    @property
+    def total(self) -> int:
+        return sum(b.cost for b in self.bands)
+
+
+@dataclass(frozen=True)
+class ErasCost:
+    season: str
+    lines: tuple[SpecialtyCost, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(line.total for line in self.lines)
+
+    @property
+    def programs(self) -> int:
+        return sum(line.programs for line in self.lines)
+
+
+def fee_bands(programs: int, rules: Rules | None = None) -> tuple[FeeBand, ...]:
+    """The fee bands one specialty's ``programs`` applications fall in."""
+    rules = rules or Rules()
+    bands = []
+    for first, last, rule_name, per_program in ERAS_FEE_BANDS:
+        top = programs if last is None else min(programs, last)
+        bands.append(FeeBand(first, last, int(getattr(rules, rule_name)), per_program, max(0, top - first + 1)))
+    return tuple(bands)
+
+
+def eras_fee(programs: int, rules: Rules | None = None) -> int:
+    """What ERAS charges for ``programs`` applications in one specialty."""
+    return sum(b.cost for b in fee_bands(programs, rules))
+
+
+def eras_cost(counts_by_specialty: dict[str | None, int], rules: Rules | None = None) -> ErasCost:
+    """The ERAS fees of a list, each specialty billed on its own."""
+    rules = rules or Rules()
+    lines = [SpecialtyCost(specialty, n, fee_bands(n, rules))
+             for specialty, n in sorted(counts_by_specialty.items(), key=lambda item: (-item[1], item[0] or "~"))
+             if n > 0]
+    return ErasCost(rules.eras_fee_season, tuple(lines))
+
+
+# -- Where: county share, visa, regions -----------------------------------------------------
+
+@dataclass(frozen=True)
+class Share:
+    count: int
+    total: int
+    low: float | None = None  # the goal, as fractions (0.5 for 50%)
+    high: float | None = None
+
+    @property
+    def fraction(self) -> float | None:
+        return _share(self.count, self.total)
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.fraction is None else round(self.fraction * 100)
+
+    @property
+    def status(self) -> str:
+        """"empty", "below", "within" or "above" the goal ("none" without a goal)."""
+        if not self.total:
+            return "empty"
+        if self.low is None:
+            return "none"
+        if self.fraction < self.low:
+            return "below"
+        if self.high is not None and self.fraction > self.high:
+            return "above"
+        return "within"
+
+    @property
+    def needed(self) -> int:
+        """How many more such programs would bring the share up to the goal's low end."""
+        if self.low is None or self.status != "below" or self.low >= 1:
+            return 0  # (a goal of 100% is never reached by adding programs)
+        return max(0, math.ceil((self.low * self.total - self.count) / (1 - self.low) - 1e-9))
+
+
+def county_share(programs: Iterable[Any], rules: Rules | None = None) -> Share:
+    """County and safety-net programs (rules.county_settings) among the programs on the list,
+    against the county-focused goal (rules.county_share_min to county_share_max)."""
+    rules = rules or Rules()
+    listed = on_list(programs)
+    county = sum(1 for p in listed if _get(p, "setting") in rules.county_settings)
+    return Share(county, len(listed), rules.county_share_min / 100, rules.county_share_max / 100)
+
+
+VISA_FIELD = {"J-1": "visa_j1", "H-1B": "visa_h1b"}
+
+
+@dataclass(frozen=True)
+class VisaShare:
+    visa: str | None  # "J-1", "H-1B", "none" (needs no visa) or None (not in the profile)
+    yes: int = 0
+    unknown: int = 0
+    no: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.yes + self.unknown + self.no
+
+    @property
+    def applies(self) -> bool:
+        return self.visa in VISA_FIELD
+
+    @property
+    def confirmed(self) -> Share:
+        return Share(self.yes, self.total)
+
+
+def visa_confirmed_share(programs: Iterable[Any], profile: Any) -> VisaShare:
+    """How many programs on the list confirm sponsoring the visa the profile needs."""
+    visa = _get(profile, "visa_needed")
+    if visa not in VISA_FIELD:
+        return VisaShare(visa or None)
+    counts = Counter((_get(p, VISA_FIELD[visa]) or "unknown") for p in on_list(programs))
+    return VisaShare(visa, counts["yes"], counts["unknown"], counts["no"])
+
+
+@dataclass(frozen=True)
+class Spread:
+    counts: dict[str, int]  # by regions.SPREAD_GROUPS key, every group present
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def favoured(self) -> Share:
+        """Midwest, South and the Northeast outside the big coastal cities."""
+        return Share(sum(self.counts[k] for k in regions.FAVOURED), self.total)
+
+    @property
+    def coastal(self) -> Share:
+        return Share(self.counts["big_coastal"], self.total)
+
+    def rows(self) -> list[tuple[str, str, str, int]]:
+        """(key, label, stance, count) for each group, in order; empty Puerto Rico / not-set left out."""
+        return [(key, label, stance, self.counts[key]) for key, label, stance in regions.SPREAD_GROUPS
+                if self.counts[key] or key not in ("other", "unknown")]
+
+
+def regional_spread(programs: Iterable[Any]) -> Spread:
+    """The programs on the list by region, the big coastal cities apart."""
+    counts = {key: 0 for key, _, _ in regions.SPREAD_GROUPS}
+    for p in on_list(programs):
+        counts[regions.spread_group(_get(p, "state"), _get(p, "city"))] += 1
+    return Spread(counts)
+
+
+# -- The funnel: applied -> invited -> interviewed -> ranked -------------------------------
+
+@dataclass(frozen=True)
+class Stage:
+    key: str
+    label: str
+    statuses: tuple[str, ...]  # a program with one of these statuses has reached the stage
+    # These statuses reach the stage only with an interview date recorded (on or before today
+    # when interview_past): "Waitlisted" most often means an interview waitlist, and a
+    # rejection can come before or after an interview.
+    with_interview: tuple[str, ...] = ()
+    interview_past: bool = False
+
+    def reached(self, program: Any, today: dt.date) -> bool:
+        status = _get(program, "status")
+        if status in self.statuses:
+            return True
+        if status in self.with_interview:
+            when = _get(program, "interview_date")
+            if when is None:
+                return False
+            day = when.date() if isinstance(when, dt.datetime) else when
+            return not self.interview_past or day <= today
+        return False
+
+    @property
+    def definition(self) -> str:
+        text = f"Status {', '.join(_status_label(s) for s in self.statuses)}"
+        if self.with_interview:
+            date = "an interview date on or before today" if self.interview_past else "an interview date"
+            text += f"; or {' or '.join(_status_label(s) for s in self.with_interview)} with {date}"
+        return text
+
+
+_AFTER_INVITE = ("interview_invited", "interview_scheduled", "interviewed", "ranked", "matched")
+FUNNEL_STAGES: tuple[Stage, ...] = (
+    Stage("applied", "Applied",
+          ("applied", *_AFTER_INVITE[:3], "waitlisted", "rejected", *_AFTER_INVITE[3:])),
+    Stage("invited", "Invited", _AFTER_INVITE, ("waitlisted", "rejected")),
+    Stage("interviewed", "Interviewed", ("interviewed", "ranked", "matched"), ("waitlisted", "rejected"),
+          interview_past=True),
+    Stage("ranked", "Ranked", ("ranked", "matched")),
+)
+FUNNEL_NOTE = ("Withdrawn programs are left out. A Waitlisted program without an interview date is taken "
+               "as an interview waitlist (applied, not invited).")
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    key: str | None
+    label: str
+    counts: dict[str, int]  # by stage key
+
+    def rate(self, stage: str, of: str = "applied") -> float | None:
+        return _share(self.counts[stage], self.counts[of])
+
+
+@dataclass(frozen=True)
+class Funnel:
+    stages: tuple[Stage, ...]
+    rows: tuple[FunnelRow, ...]  # one per group (tier or setting), with at least one application
+    total: FunnelRow
+
+
+GROUPINGS = {
+    "tier": ("Tier", lambda p: tier_of(p) or UNTIERED),
+    "setting": ("Setting", lambda p: _get(p, "setting")),
+    "specialty": ("Specialty", lambda p: _get(p, "specialty")),
+}
+
+
+def _group_label(by: str, key: str | None) -> str:
+    if by == "tier":
+        return TIER_LABELS.get(key, UNTIERED_LABEL)
+    if key is None:
+        return f"{GROUPINGS[by][0]} not set"
+    return fields.get(by).label_for(key)
+
+
+def _group_order(by: str, key: str | None) -> int:
+    order = list(TIERS) + [UNTIERED] if by == "tier" else [c.value for c in fields.get(by).choices]
+    return order.index(key) if key in order else len(order)
+
+
+def funnel(programs: Iterable[Any], by: str | None = None, today: dt.date | None = None,
+           stages: tuple[Stage, ...] = FUNNEL_STAGES) -> Funnel:
+    """How many programs reached each stage, overall and (with ``by``: "tier", "setting" or
+    "specialty") for each group."""
+    today = today or dt.date.today()
+    programs = list(programs)
+    reached = [(p, {s.key for s in stages if s.reached(p, today)}) for p in programs]
+
+    def row(key: str | None, label: str, members) -> FunnelRow:
+        return FunnelRow(key, label, {s.key: sum(1 for _, got in members if s.key in got) for s in stages})
+
+    total = row(None, "All programs", reached)
+    rows: list[FunnelRow] = []
+    if by is not None:
+        group_of = GROUPINGS[by][1]
+        keys = {group_of(p) for p, got in reached if got}
+        for key in sorted(keys, key=lambda k: (_group_order(by, k), k or "")):
+            rows.append(row(key, _group_label(by, key), [(p, got) for p, got in reached if group_of(p) == key]))
+    return Funnel(stages, tuple(rows), total)

@@ -1,0 +1,98 @@
+"""Where a program is: its state's census region, and whether it is in one of the few big
+coastal cities DOMAIN.md advises not to lean on. Pure data and two small functions.
+
+"Big coastal" is decided by city, not by state: a state-wide rule would count Fresno and
+Bakersfield (California's Central Valley) or Buffalo and Rochester (upstate New York) as big
+coastal cities, and those are among the places an IMG is advised to favour. A program whose
+city is not recorded counts in its state's region.
+"""
+
+from __future__ import annotations
+
+import re
+
+# US Census Bureau regions (DC is in the South). Puerto Rico is in none of them.
+CENSUS_REGIONS: dict[str, tuple[str, ...]] = {
+    "northeast": ("CT", "ME", "MA", "NH", "RI", "VT", "NJ", "NY", "PA"),
+    "midwest": ("IL", "IN", "MI", "OH", "WI", "IA", "KS", "MN", "MO", "NE", "ND", "SD"),
+    "south": ("DE", "FL", "GA", "MD", "NC", "SC", "VA", "DC", "WV", "AL", "KY", "MS", "TN", "AR", "LA",
+              "OK", "TX"),
+    "west": ("AZ", "CO", "ID", "MT", "NV", "NM", "UT", "WY", "AK", "CA", "HI", "OR", "WA"),
+}
+REGION_OF_STATE: dict[str, str] = {state: region for region, states in CENSUS_REGIONS.items() for state in states}
+
+# The big coastal cities, by state: (the name shown, the city spellings that belong to it).
+# An empty tuple of spellings means the whole state (the District of Columbia).
+BIG_COASTAL_CITIES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
+    "NY": (("New York City", ("new york", "new york city", "nyc", "manhattan", "bronx", "the bronx", "brooklyn",
+                              "queens", "staten island", "flushing", "jamaica", "elmhurst", "long island city",
+                              "harlem", "far rockaway")),),
+    "NJ": (("New York City", ("newark", "jersey city", "hoboken")),),
+    "MA": (("Boston", ("boston", "cambridge", "brookline", "somerville")),),
+    "PA": (("Philadelphia", ("philadelphia",)),),
+    "DC": (("Washington, DC", ()),),
+    "FL": (("Miami", ("miami", "miami beach")),),
+    "CA": (("Los Angeles", ("los angeles", "santa monica", "torrance", "long beach", "pasadena", "sylmar")),
+           ("San Francisco Bay Area", ("san francisco", "oakland", "berkeley", "san jose", "palo alto",
+                                       "stanford")),
+           ("San Diego", ("san diego", "la jolla"))),
+    "WA": (("Seattle", ("seattle",)),),
+}
+
+# The groups the dashboard's regional spread shows, in order, with whether DOMAIN.md favours them.
+SPREAD_GROUPS: tuple[tuple[str, str, str], ...] = (
+    # (key, label, stance): stance is "favoured", "neutral", "coastal" or "unknown"
+    ("midwest", "Midwest", "favoured"),
+    ("south", "South", "favoured"),
+    ("northeast", "Northeast, outside the big coastal cities", "favoured"),
+    ("west", "West, outside the big coastal cities", "neutral"),
+    ("big_coastal", "Big coastal cities", "coastal"),
+    ("other", "Puerto Rico", "neutral"),
+    ("unknown", "State not set", "unknown"),
+)
+SPREAD_LABELS = {key: label for key, label, _ in SPREAD_GROUPS}
+SHORT_LABELS = {**SPREAD_LABELS, "northeast": "Rest of the Northeast", "west": "Rest of the West"}  # for charts
+FAVOURED = tuple(key for key, _, stance in SPREAD_GROUPS if stance == "favoured")
+
+
+def _norm(city: str | None) -> str:
+    return re.sub(r"[^a-z]+", " ", (city or "").lower()).strip()
+
+
+def region(state: str | None) -> str | None:
+    """The census region of a two-letter state code ("northeast", ...); "other" for Puerto
+    Rico; None when the state is not set or not known."""
+    if not state:
+        return None
+    state = state.strip().upper()
+    if state in REGION_OF_STATE:
+        return REGION_OF_STATE[state]
+    return "other" if state == "PR" else None
+
+
+def big_coastal_city(state: str | None, city: str | None) -> str | None:
+    """The big coastal city a program is in ("New York City"), or None."""
+    if not state:
+        return None
+    name = _norm(city)
+    for label, spellings in BIG_COASTAL_CITIES.get(state.strip().upper(), ()):
+        if not spellings or name in spellings:
+            return label
+    return None
+
+
+def spread_group(state: str | None, city: str | None) -> str:
+    """The regional-spread group of a program: a key of SPREAD_GROUPS."""
+    if big_coastal_city(state, city):
+        return "big_coastal"
+    return region(state) or "unknown"
+
+
+def big_coastal_names() -> list[str]:
+    """The big coastal cities' names, each once, for the page's explanation."""
+    names: list[str] = []
+    for cities in BIG_COASTAL_CITIES.values():
+        for label, _ in cities:
+            if label not in names:
+                names.append(label)
+    return names
