@@ -91,3 +91,23 @@ def test_upgrading_a_database_of_the_first_schema_keeps_every_row(tmp_path, monk
         assert db.session.execute(sa.text("PRAGMA integrity_check")).scalar() == "ok"
         assert db.session.execute(sa.text("PRAGMA foreign_key_check")).fetchall() == []
         db.engine.dispose()
+
+
+def test_the_post_season_analysis_shows_yield_and_advice(app, client, make_program):
+    client.post("/profile", data={"visa_needed": "J-1", "season_year": "2027", "step2_ck": "226",
+                                  "target_specialties": ["internal_medicine"]})
+    for i in range(6):  # reach programs that never invited
+        make_program(name=f"Coastal University {i}", setting="university", state="NY", city="New York",
+                     visa_j1="yes", img_percent=3, status="rejected")
+    make_program(name="County Program", setting="county", state="OH", city="Toledo", visa_j1="yes", img_percent=40,
+                 status="interviewed", interview_date=__import__("datetime").datetime(2026, 11, 2, 9))
+    with app.app_context():
+        season_id = db.session.scalar(sa.select(Season.id).where(Season.current.is_(True)))
+    page = client.get(f"/seasons/{season_id}/analysis").get_data(as_text=True)
+    assert "7 applications" in page and "1 interview invitations (14%)" in page
+    assert "Reach programs gave no interviews (6 applications)" in page
+    assert "You applied to 7 programs; for your scores and specialties the advice is at least 80." in page
+    assert "Only 14% of applications went to county or safety-net programs" in page
+    assert "86% of applications went to big coastal cities" in page
+    assert "No SOAP list was ready" in page
+    assert "<th scope=\"row\">Big coastal cities</th><td>6</td><td>0</td>" in page

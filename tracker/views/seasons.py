@@ -53,3 +53,15 @@ def make_current(season_id: int):
     db.session.commit()
     flash(f"Now showing the {season.name} season.", "ok")
     return redirect(url_for("grid.index"))
+
+
+@bp.get("/<int:season_id>/analysis")
+def analysis(season_id: int):
+    from ..analysis import SLICES, analyse
+    from ..tiers import current_profile, current_rules
+
+    season = db.get_or_404(Season, season_id, description="There is no such season.")
+    programs = db.session.scalars(
+        db.select(Program).where(Program.season_id == season.id, Program.deleted_at.is_(None))).all()
+    result = analyse(programs, current_profile(), current_rules())
+    return render_template("seasons/analysis.html", season=season, result=result, slices=SLICES)

@@ -1,0 +1,123 @@
+"""Post-season analysis: applications, interviews and yield by tier, setting, visa and region,
+with DOMAIN.md's advice on what to change next season set against the numbers. Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from . import fields, regions
+from .guidance import VISA_FIELD, application_targets, funnel, tier_of
+from .rules import TIER_LABELS, Rules
+
+SLICES: dict[str, tuple[str, Callable[[Any, Any], str | None], Callable[[str | None], str]]] = {
+    "tier": ("Tier", lambda p, profile: tier_of(p),
+             lambda k: TIER_LABELS.get(k, "Not tiered")),
+    "setting": ("Setting", lambda p, profile: _get(p, "setting"),
+                lambda k: fields.get("setting").label_for(k) or "Setting not set"),
+    "visa": ("Visa sponsorship", lambda p, profile: _visa_answer(p, profile),
+             lambda k: {"yes": "Sponsors your visa", "no": "Does not sponsor it", "unknown": "Sponsorship unknown",
+                        None: "No visa needed"}[k]),
+    "region": ("Region", lambda p, profile: regions.spread_group(_get(p, "state"), _get(p, "city")),
+               lambda k: regions.SPREAD_LABELS.get(k, k or "Unknown")),
+}
+
+
+def _get(row: Any, key: str) -> Any:
+    return row.get(key) if isinstance(row, dict) else getattr(row, key, None)
+
+
+def _visa_answer(program: Any, profile: Any) -> str | None:
+    needed = _get(profile, "visa_needed") if profile is not None else None
+    key = VISA_FIELD.get(needed)
+    return (_get(program, key) or "unknown") if key else None
+
+
+@dataclass
+class SliceRow:
+    label: str
+    applied: int
+    invited: int
+    interviewed: int
+    ranked: int
+
+    @property
+    def invite_rate(self) -> float | None:
+        return self.invited / self.applied if self.applied else None
+
+
+@dataclass
+class Analysis:
+    total: SliceRow
+    slices: dict[str, list[SliceRow]] = field(default_factory=dict)
+    matched: int = 0
+    advice: list[str] = field(default_factory=list)
+
+
+def _row(label: str, programs: list[Any], today: dt.date) -> SliceRow:
+    counts = funnel(programs, today=today).total.counts
+    return SliceRow(label, counts.get("applied", 0), counts.get("invited", 0), counts.get("interviewed", 0),
+                    counts.get("ranked", 0))
+
+
+def analyse(programs: Iterable[Any], profile: Any, rules: Rules | None = None,
+            today: dt.date | None = None) -> Analysis:
+    rules = rules or Rules()
+    today = today or dt.date.today()
+    programs = [p for p in programs if _get(p, "deleted_at") is None]
+    result = Analysis(total=_row("All programs", programs, today))
+    for key, (_title, group_of, label_of) in SLICES.items():
+        groups: dict[Any, list[Any]] = {}
+        for p in programs:
+            groups.setdefault(group_of(p, profile), []).append(p)
+        rows = [_row(label_of(k), members, today) for k, members in groups.items()]
+        result.slices[key] = sorted((r for r in rows if r.applied), key=lambda r: -r.applied)
+    result.matched = sum(1 for p in programs if _get(p, "outcome") in ("matched", "matched_soap")
+                         or _get(p, "status") == "matched")
+    result.advice = advise(programs, profile, rules, result)
+    return result
+
+
+def advise(programs: list[Any], profile: Any, rules: Rules, result: Analysis) -> list[str]:
+    """What to change next season, each point with the numbers behind it."""
+    advice = []
+    applied = result.total.applied
+    by = {key: {r.label: r for r in rows} for key, rows in result.slices.items()}
+    targets = application_targets(profile, rules)
+    low = min((t.low for t in targets if t.high is not None), default=None)
+    if low is not None and applied < low:
+        advice.append(f"You applied to {applied} programs; for your scores and specialties the advice is at least "
+                      f"{low}. Apply more broadly, and on the first day ERAS opens.")
+    excluded = by["tier"].get(TIER_LABELS["not_eligible"])
+    if excluded and excluded.applied:
+        advice.append(f"{excluded.applied} applications went to programs whose stated requirements excluded you "
+                      f"({excluded.invited} invited). Skip them next season: they waste time and money.")
+    reach = by["tier"].get(TIER_LABELS["reach"])
+    if reach and reach.applied >= 5 and reach.invited == 0:
+        advice.append(f"Reach programs gave no interviews ({reach.applied} applications). Move those fees to "
+                      "Likely and Possible programs, where emails, signals and rotations count most.")
+    if applied:
+        county = sum(r.applied for label, r in by["setting"].items()
+                     if label in {fields.get("setting").label_for(s) for s in rules.county_settings})
+        share = county / applied
+        if share < rules.county_share_min / 100:
+            advice.append(f"Only {share:.0%} of applications went to county or safety-net programs; a "
+                          f"county-focused strategy puts {rules.county_share_min}-{rules.county_share_max}% there.")
+        coastal = by["region"].get(regions.SPREAD_LABELS["big_coastal"])
+        if coastal and coastal.applied / applied > 0.25:
+            rest = [r for label, r in by["region"].items() if r is not coastal]
+            rest_rate = sum(r.invited for r in rest) / max(sum(r.applied for r in rest), 1)
+            advice.append(f"{coastal.applied / applied:.0%} of applications went to big coastal cities "
+                          f"(invited {coastal.invited} of {coastal.applied}, against {rest_rate:.0%} elsewhere). "
+                          "Favour the Midwest, the South and the non-coastal Northeast.")
+    unknown = by["visa"].get("Sponsorship unknown")
+    if unknown and unknown.applied >= 3 and unknown.invited == 0:
+        advice.append(f"{unknown.applied} applications went to programs whose sponsorship you had not confirmed, "
+                      "with no interview: confirm sponsorship before paying for an application.")
+    if result.matched == 0 and applied and not any(_get(p, "soap_list") == "yes" for p in programs):
+        advice.append("No SOAP list was ready: before Match week, list the programs and specialties you would "
+                      "accept in SOAP.")
+    if not advice and applied:
+        advice.append("Nothing in these numbers stands out against the usual advice.")
+    return advice
