@@ -72,6 +72,7 @@ def update_program(
     """
     if expected_version is not None and expected_version != program.version:
         raise StaleVersion(program, expected_version)
+    batch_id = batch_id or new_batch_id()  # every write is one batch: what undo takes back
     values, errors = fields.parse_values(dict(raw))
     if errors:
         raise ValidationFailed(errors)
@@ -119,6 +120,7 @@ def create_program(
     if errors:
         raise ValidationFailed(errors)
     season_id = season_id or current_season_id()
+    batch_id = batch_id or new_batch_id()
     _check_unique_code(values, None, season_id)
     program = Program(**{**fields.defaults(), **values}, season_id=season_id)
     retier(program, tiering)
@@ -136,6 +138,7 @@ def create_program(
 
 def delete_program(program: Program, *, batch_id: str | None = None) -> Change:
     """Soft delete: the row leaves the grid and stays restorable from its page."""
+    batch_id = batch_id or new_batch_id()
     now = utcnow()
     program.deleted_at = now
     change = Change(program=program, field="deleted_at", old_value=None,
@@ -145,6 +148,7 @@ def delete_program(program: Program, *, batch_id: str | None = None) -> Change:
 
 
 def restore_program(program: Program, *, batch_id: str | None = None) -> Change:
+    batch_id = batch_id or new_batch_id()
     change = Change(program=program, field="deleted_at",
                     old_value=program.deleted_at.isoformat(sep=" ") if program.deleted_at else None,
                     new_value=None, source="undo", batch_id=batch_id)

@@ -56,8 +56,8 @@ def render_cell(program: Program, f: fields.Field, note: str | None = None) -> s
     return get_template_attribute("grid/_cell.html", "cell")(program, f, note)
 
 
-def render_row(program: Program, note_for: str | None = None, note: str | None = None) -> str:
-    return get_template_attribute("grid/_row.html", "row")(program, note_for, note)
+def render_row(program: Program, note_for: str | None = None, note: str | None = None, oob: bool = False) -> str:
+    return get_template_attribute("grid/_row.html", "row")(program, note_for, note, oob)
 
 
 @bp.get("/")
