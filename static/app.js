@@ -10,6 +10,9 @@
   }
   const isCell = (el) => el && el.matches && el.matches("tr[data-id] > [data-f]");
   let active = null; // the focused cell: {id, f}
+  let moveAfter = null; // after a save or cancel: {dRow, dCol} from the cell that was edited
+  let typed = null; // a key typed on a cell starts its editor with that text
+  const PAGE_ROWS = 20;
 
   function cellFor(pos) {
     if (!pos) return null;
@@ -31,8 +34,9 @@
     }
   }
 
-  function startEdit(td) {
+  function startEdit(td, text = null) {
     if (!td || td.classList.contains("editing")) return;
+    typed = text;
     activate(td);
     htmx.ajax("GET", editUrl(td), { target: td, swap: "outerHTML" });
   }
@@ -72,15 +76,26 @@
     form.requestSubmit();
   }
 
-  // Neighbouring cell for arrow keys.
+  // The cell dRow rows down and dCol columns right (clamped to the grid), or null.
   function neighbour(td, dRow, dCol) {
     const tr = td.closest("tr");
-    if (dCol) {
-      let next = dCol > 0 ? td.nextElementSibling : td.previousElementSibling;
-      return next && next.dataset.f ? next : null;
-    }
-    const row = dRow > 0 ? tr.nextElementSibling : tr.previousElementSibling;
-    return row ? row.querySelector(`[data-f="${td.dataset.f}"]`) : null;
+    const cells = Array.from(tr.querySelectorAll(":scope > [data-f]"));
+    const col = Math.min(Math.max(cells.indexOf(td) + dCol, 0), cells.length - 1);
+    const rows = Array.from(tr.parentElement.children);
+    const row = rows[Math.min(Math.max(rows.indexOf(tr) + dRow, 0), rows.length - 1)];
+    const key = dCol ? cells[col].dataset.f : td.dataset.f;
+    const next = row.querySelector(`:scope > [data-f="${key}"]`);
+    return next === td ? null : next;
+  }
+
+  function edgeCell(td, where) {
+    const tr = td.closest("tr");
+    const rows = Array.from(tr.parentElement.children);
+    const row = where.endsWith("Row") ? (where.startsWith("first") ? rows[0] : rows[rows.length - 1]) : tr;
+    const cells = row.querySelectorAll(":scope > [data-f]");
+    if (where === "firstCol") return cells[0];
+    if (where === "lastCol") return cells[cells.length - 1];
+    return row.querySelector(`:scope > [data-f="${td.dataset.f}"]`);
   }
 
   // A press on a cell must not move the focus to the table first (that would scroll
@@ -101,9 +116,15 @@
     if (form) {
       if (e.key === "Escape") {
         e.preventDefault();
+        moveAfter = null;
         cancelEdit(form);
       } else if (e.key === "Enter" && !(e.target.tagName === "TEXTAREA" && e.shiftKey)) {
         e.preventDefault();
+        moveAfter = { dRow: 1, dCol: 0 };
+        save(form);
+      } else if (e.key === "Tab" && !e.target.closest(".tags-editor")) {
+        e.preventDefault();
+        moveAfter = { dRow: 0, dCol: e.shiftKey ? -1 : 1 };
         save(form);
       }
       return;
@@ -121,13 +142,23 @@
     }
     if (!isCell(e.target)) return;
     const td = e.target;
-    const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
-    if (moves[e.key]) {
+    const moves = {
+      ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1],
+      PageUp: [-PAGE_ROWS, 0], PageDown: [PAGE_ROWS, 0],
+    };
+    if (moves[e.key] && !e.altKey) {
       e.preventDefault();
       activate(neighbour(td, ...moves[e.key]) || td);
+    } else if (e.key === "Home" || e.key === "End") {
+      e.preventDefault();
+      const first = e.key === "Home";
+      activate(edgeCell(td, e.ctrlKey ? (first ? "firstRow" : "lastRow") : (first ? "firstCol" : "lastCol")));
     } else if (e.key === "Enter" || e.key === "F2") {
       e.preventDefault();
       startEdit(td);
+    } else if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey && e.key !== " ") {
+      e.preventDefault(); // typing on a cell starts editing it with what was typed, as in a spreadsheet
+      startEdit(td, e.key);
     }
   });
 
@@ -165,12 +196,56 @@
     if (!isCell(el)) return;
     const input = el.querySelector("form.editor input:not([type=hidden]), form.editor select, form.editor textarea");
     if (input) {
+      moveAfter = null;
       input.focus();
-      if (input.select && input.type !== "checkbox") input.select();
+      if (typed !== null && (input.tagName === "TEXTAREA" || ["text", "url", "email"].includes(input.type))) {
+        input.value = typed;
+        input.setSelectionRange(input.value.length, input.value.length);
+      } else if (input.select && input.type !== "checkbox") {
+        input.select();
+      }
+      typed = null;
       return;
     }
     const focus = document.activeElement;
-    if (cellFor(active) === el && (!focus || focus === document.body)) activate(el);
+    if (cellFor(active) !== el || (focus && focus !== document.body)) return;
+    if (moveAfter) {
+      const next = neighbour(el, moveAfter.dRow, moveAfter.dCol);
+      moveAfter = null;
+      activate(next || el);
+    } else {
+      activate(el);
+    }
+  });
+
+  // Shift-click on a column header adds it as one more sort key.
+  document.addEventListener("click", (e) => {
+    const link = e.target.closest && e.target.closest("a.sort[data-add-sort]");
+    if (link && e.shiftKey) {
+      e.preventDefault();
+      window.location.assign(link.dataset.addSort);
+    }
+  });
+
+  // Ctrl+Z and Ctrl+Shift+Z (or Ctrl+Y) undo and redo the last edits, outside an editor.
+  document.addEventListener("keydown", (e) => {
+    if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+    if (e.target.closest && e.target.closest("form.editor, input, textarea, select")) return;
+    const key = e.key.toLowerCase();
+    const redo = (key === "z" && e.shiftKey) || key === "y";
+    if (key !== "z" && key !== "y") return;
+    const button = document.querySelector(redo ? "#redo" : "#undo");
+    if (button) {
+      e.preventDefault();
+      htmx.trigger(button, "click");
+    }
+  });
+
+  document.addEventListener("tracker:undo", (e) => {
+    const undo = document.querySelector("#undo");
+    const redo = document.querySelector("#redo");
+    if (undo) undo.disabled = !e.detail.can_undo;
+    if (redo) redo.disabled = !e.detail.can_redo;
   });
 
   // The "Add a program" box empties itself after a successful add.
@@ -178,8 +253,6 @@
     const form = e.detail.elt;
     if (form.matches && form.matches("form.add") && e.detail.successful) {
       form.reset();
-      const count = document.querySelector("h1 .count");
-      if (count) count.textContent = document.querySelectorAll("#rows > tr").length;
     }
   });
 })();

@@ -136,22 +136,25 @@ def import_command(file: Path, sheet: str | None, dry_run: bool, yes: bool) -> N
 @click.option("--tier", "tiers", multiple=True, type=click.Choice([*TIER_LABELS, "all"]),
               help="Tiers to include (repeat it); default: all but Not eligible, as the grid shows.")
 @click.option("--col", "cols", multiple=True, help="Columns (catalogue keys) to include; default: all.")
+@click.option("--search", "query", help="Only programs whose name, city or notes contain this.")
+@click.option("--sort", help="Sort keys, as in the grid's address: state,-img_percent.")
 @with_appcontext
-def export_command(file: Path, tiers: tuple[str, ...], cols: tuple[str, ...]) -> None:
+def export_command(file: Path, tiers: tuple[str, ...], cols: tuple[str, ...], query: str | None,
+                   sort: str | None) -> None:
     """Write the mentor's workbook (.xlsx) or a CSV (.csv), as the grid's Export button does."""
     from .exporting import build_csv, build_workbook
-    from .listing import change_mark, export_summary, live_programs, shown_columns, shown_tiers
+    from .listing import View, change_mark, export_summary, query_view
     from .models import utcnow
 
-    args = {"tier": list(tiers), "col": list(cols)}
     unknown = [c for c in cols if c not in fields.BY_KEY]
     if unknown:
         raise click.ClickException(f"Unknown column(s): {', '.join(unknown)}. Columns: {', '.join(fields.BY_KEY)}.")
-    rows = live_programs(shown_tiers(args))
+    view = View.from_args({"tier": list(tiers), "col": list(cols), "q": query or "", "sort": sort or ""})
+    rows, _ = query_view(view, paged=False)
     if file.suffix.lower() == ".csv":
-        file.write_text(build_csv(rows, shown_columns(args)), encoding="utf-8")
+        file.write_text(build_csv(rows, view.visible_columns), encoding="utf-8")
     elif file.suffix.lower() == ".xlsx":
-        build_workbook(rows, shown_columns(args), export_summary(rows), new_batch_id(), utcnow(),
+        build_workbook(rows, view.visible_columns, export_summary(rows), new_batch_id(), utcnow(),
                        change_mark()).save(file)
     else:
         raise click.ClickException("The file name must end in .xlsx or .csv.")

@@ -4,7 +4,9 @@ rows from the database, and the summary an export carries."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any, Iterable
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
@@ -33,6 +35,138 @@ def shown_columns(args: Any) -> list[fields.Field]:
     asked = args.getlist("col") if hasattr(args, "getlist") else args.get("col", [])
     chosen = [f for f in fields.FIELDS if f.key in asked]
     return chosen or list(fields.FIELDS)
+
+
+FILTERABLE = tuple(f for f in fields.FIELDS if f.kind in (fields.Kind.CHOICE, fields.Kind.TRI))
+SEARCHED = ("name", "city", "notes", "mission_notes", "img_origins", "mentor_comments")
+PAGE_SIZE = 1000  # rows a grid page shows; an export takes every row
+
+
+def _list(args: Any, key: str) -> list[str]:
+    if hasattr(args, "getlist"):
+        return [v for v in args.getlist(key) if v != ""]
+    value = args.get(key, [])
+    return [v for v in (value if isinstance(value, list) else [value]) if v != ""]
+
+
+@dataclass
+class View:
+    """What a grid view shows, read from (and written back to) its query string: tiers, a
+    search, filters on choice columns (f.status=applied), unknown data only, a sort of one or
+    more keys (sort=state,-img_percent), the visible columns and the page."""
+
+    tiers: tuple[str, ...] = DEFAULT_TIERS
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    unknown: bool = False
+    sort: list[tuple[str, bool]] = field(default_factory=list)  # (key, descending)
+    columns: list[str] = field(default_factory=list)  # empty: every column
+    page: int = 1
+    explicit_tiers: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args: Any) -> View:
+        filters = {}
+        for f in FILTERABLE:
+            allowed = {c.value for c in f.options}
+            chosen = [v for v in _list(args, f"f.{f.key}") if v in allowed]
+            if chosen:
+                filters[f.key] = chosen
+        sort = []
+        for part in (args.get("sort") or "").split(","):
+            key = part.strip().lstrip("-")
+            if key in fields.BY_KEY and key not in {k for k, _ in sort}:
+                sort.append((key, part.strip().startswith("-")))
+        try:
+            page = max(1, int(args.get("page") or 1))
+        except ValueError:
+            page = 1
+        return cls(tiers=shown_tiers(args), q=(args.get("q") or "").strip()[:100], filters=filters,
+                   unknown=args.get("unknown") in ("1", "on", "yes"), sort=sort,
+                   columns=[f.key for f in shown_columns(args)] if _list(args, "col") else [],
+                   page=page, explicit_tiers=_list(args, "tier"))
+
+    def args(self, **changes: Any) -> list[tuple[str, str]]:
+        """The query string pairs of this view, with ``changes`` (tier, q, sort, page, ...)."""
+        state = {"tier": self.explicit_tiers, "q": self.q, "unknown": "1" if self.unknown else "",
+                 "sort": self.sort_param, "col": self.columns,
+                 "page": str(self.page) if self.page > 1 else "",
+                 **{f"f.{k}": v for k, v in self.filters.items()}}
+        state.update(changes)
+        pairs: list[tuple[str, str]] = []
+        for key, value in state.items():
+            for item in value if isinstance(value, list) else [value]:
+                if item not in ("", None):
+                    pairs.append((key, str(item)))
+        return pairs
+
+    def url(self, path: str, **changes: Any) -> str:
+        pairs = self.args(**changes)
+        return path + ("?" + urlencode(pairs) if pairs else "")
+
+    @property
+    def sort_param(self) -> str:
+        return ",".join(("-" if d else "") + k for k, d in self.sort)
+
+    def sort_url(self, path: str, key: str, add: bool = False) -> str:
+        """Sort by ``key`` (again: the other way); with ``add``, as one more key after the others."""
+        current = dict(self.sort)
+        if add:
+            keys = [(k, d) for k, d in self.sort if k != key] + [(key, not current.get(key, True))]
+        else:
+            keys = [(key, not current[key] if key in current and self.sort[0][0] == key else False)]
+        return self.url(path, sort=",".join(("-" if d else "") + k for k, d in keys), page="")
+
+    def sorted_by(self, key: str) -> str | None:
+        for i, (k, descending) in enumerate(self.sort):
+            if k == key:
+                return ("descending" if descending else "ascending") if i == 0 else "other"
+        return None
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.q or self.filters or self.unknown or self.explicit_tiers)
+
+    @property
+    def visible_columns(self) -> list[fields.Field]:
+        return [f for f in fields.FIELDS if not self.columns or f.key in self.columns or f.key == "name"]
+
+
+def _order_by(key: str, descending: bool):
+    f = fields.BY_KEY[key]
+    column = effective_tier_column() if key == "tier_override" else Program.__table__.c[key]
+    if key == "tier_override":
+        expression = sa.case({t: i for i, t in enumerate(TIERS)}, value=column, else_=len(TIERS))
+    elif f.kind in (fields.Kind.CHOICE, fields.Kind.TRI):
+        # choices sort in the catalogue's order (the pipeline for status), not alphabetically
+        expression = sa.case({c.value: i for i, c in enumerate(f.options)}, value=column, else_=len(f.options))
+    else:
+        expression = column
+    return [column.is_(None), expression.desc() if descending else expression.asc()]  # empty last
+
+
+def query_view(view: View, *, paged: bool = True) -> tuple[list[Program], int]:
+    """The programs a view shows (one page of them, unless ``paged`` is false) and how many match."""
+    from .seasons import current_season_id
+
+    query = sa.select(Program).where(Program.deleted_at.is_(None), Program.season_id == current_season_id())
+    tier = effective_tier_column()
+    query = query.where(tier.in_(list(view.tiers)) | tier.is_(None))
+    if view.q:
+        pattern = "%" + view.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(sa.or_(*[Program.__table__.c[k].ilike(pattern, escape="\\") for k in SEARCHED]))
+    for key, values in view.filters.items():
+        query = query.where(Program.__table__.c[key].in_(values))
+    if view.unknown:
+        query = query.where(sa.or_(Program.visa_j1 == "unknown", Program.visa_h1b == "unknown",
+                                   sa.and_(Program.img_percent.is_(None), Program.non_us_img_count.is_(None)),
+                                   Program.setting.is_(None)))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    order = [part for key, descending in view.sort for part in _order_by(key, descending)]
+    query = query.order_by(*order, Program.name, Program.id)
+    if paged:
+        query = query.limit(PAGE_SIZE).offset((view.page - 1) * PAGE_SIZE)
+    return list(db.session.scalars(query)), total
 
 
 def live_programs(tiers: Iterable[str] | None = None) -> list[Program]:

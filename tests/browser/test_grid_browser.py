@@ -239,7 +239,7 @@ def test_loading_and_editing_cause_no_csp_violation_or_page_error(page, make_pro
     )
 
     open_grid(page)
-    expect(page.locator("h1 .count")).to_have_text("1")
+    expect(page.locator(".shown")).to_have_text("1 program")
     positions = cell(page, pid, "positions")
     positions.click()
     editor = positions.locator("input[name=value]")

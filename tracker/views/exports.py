@@ -9,7 +9,7 @@ from flask import Blueprint, Response, request
 
 from ..changes import new_batch_id
 from ..exporting import build_csv, build_workbook, export_filename
-from ..listing import change_mark, export_summary, live_programs, shown_columns, shown_tiers
+from ..listing import View, change_mark, export_summary, query_view
 from ..models import utcnow
 
 bp = Blueprint("exports", __name__)
@@ -24,11 +24,17 @@ def _download(body: bytes, mimetype: str, filename: str) -> Response:
     return response
 
 
+def _view_rows():
+    """What the grid shows for the same query string: its filters, sort and columns, every page."""
+    view = View.from_args(request.args)
+    rows, _ = query_view(view, paged=False)
+    return view, rows
+
+
 @bp.get("/export.xlsx")
 def workbook():
-    rows = live_programs(shown_tiers(request.args))
-    wb = build_workbook(rows, shown_columns(request.args), export_summary(rows), new_batch_id(), utcnow(),
-                        change_mark())
+    view, rows = _view_rows()
+    wb = build_workbook(rows, view.visible_columns, export_summary(rows), new_batch_id(), utcnow(), change_mark())
     out = io.BytesIO()
     wb.save(out)
     return _download(out.getvalue(), XLSX, export_filename(dt.date.today(), "xlsx"))
@@ -36,6 +42,6 @@ def workbook():
 
 @bp.get("/export.csv")
 def csv():
-    rows = live_programs(shown_tiers(request.args))
-    text = build_csv(rows, shown_columns(request.args))
+    view, rows = _view_rows()
+    text = build_csv(rows, view.visible_columns)
     return _download(text.encode("utf-8"), "text/csv", export_filename(dt.date.today(), "csv"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from flask import (
     Blueprint,
@@ -17,11 +17,12 @@ from flask import (
 )
 from markupsafe import Markup
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import MultiDict
 
 from .. import fields
 from ..changes import StaleVersion, ValidationFailed, update_program
 from ..db import db, write_transaction
-from ..listing import DEFAULT_TIERS, live_programs, shown_tiers
+from ..listing import FILTERABLE, PAGE_SIZE, View, query_view
 from ..models import Program
 from ..rules import TIERS
 from ..tiering import TIER_FIELDS
@@ -30,12 +31,33 @@ from ..tiers import current_profile, tier_counts
 bp = Blueprint("grid", __name__)
 
 
+# The filters the grid offers above the table (any choice or yes/no column can be filtered in the URL).
+FILTER_BAR = ("status", "email_status", "specialty", "state", "setting", "visa_j1", "visa_h1b")
+
+
 @bp.app_template_global()
-def tier_toggle_url(shown, tier: str) -> str:
-    wanted = [t for t in TIERS if (t in shown) != (t == tier)]
-    if tuple(wanted) == DEFAULT_TIERS:
-        return url_for("grid.index")
-    return url_for("grid.index", tier=wanted or ["none"])
+def tier_toggle_url(view: View, tier: str) -> str:
+    wanted = [t for t in TIERS if (t in view.tiers) != (t == tier)]
+    return view.url(url_for("grid.index"), tier=wanted or ["none"], page="")
+
+
+@bp.app_template_global()
+def header_groups(columns: list[fields.Field]) -> list[tuple[str, int, bool]]:
+    """(group, columns it spans, whether to show its name) for the grid's top header row: the
+    name column has its own cell (it stays on screen while scrolling), then runs of a group."""
+    groups: list[list] = []
+    for i, f in enumerate(columns):
+        if i > 1 and groups[-1][0] == f.group:
+            groups[-1][1] += 1
+        else:
+            groups.append([f.group, 1, not groups or groups[-1][0] != f.group or i == 1])
+    return [tuple(g) for g in groups]
+
+
+def view_of_page() -> View:
+    """The view of the page an htmx request comes from (its URL is in HX-Current-URL)."""
+    page = urlsplit(request.headers.get("HX-Current-URL", ""))
+    return View.from_args(MultiDict(parse_qsl(page.query)))
 
 
 def get_live_program(program_id: int) -> Program:
@@ -66,9 +88,12 @@ def index():
 
     if (landing := landing_redirect()) is not None:
         return landing
-    shown = shown_tiers(request.args)
-    return render_template("grid/index.html", programs=live_programs(shown), shown=shown,
-                           counts=tier_counts(), profile=current_profile())
+    view = View.from_args(request.args)
+    programs, total = query_view(view)
+    filters = [f for f in FILTERABLE if f.key in FILTER_BAR]
+    return render_template("grid/index.html", programs=programs, total=total, view=view, counts=tier_counts(),
+                           profile=current_profile(), filters=filters, page_size=PAGE_SIZE,
+                           columns=view.visible_columns)
 
 
 @bp.get("/fields.css")
@@ -162,9 +187,7 @@ def _signal_limit_warning(program: Program) -> Markup:
 
 def _tier_out_of_band(program: Program, *, with_cell: bool) -> str:
     """The tier counts (and the row's tier cell), for a save that may have changed them."""
-    page = urlsplit(request.headers.get("HX-Current-URL", ""))
-    shown = shown_tiers(parse_qs(page.query))
-    chips = get_template_attribute("grid/_tier_chips.html", "tier_chips")(tier_counts(), shown, oob=True)
+    chips = get_template_attribute("grid/_tier_chips.html", "tier_chips")(tier_counts(), view_of_page(), oob=True)
     if not with_cell:
         return chips
     tier_cell = get_template_attribute("grid/_cell.html", "cell")(program, fields.get("tier_override"), oob=True)
