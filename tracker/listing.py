@@ -157,8 +157,11 @@ def query_view(view: View, *, paged: bool = True) -> tuple[list[Program], int]:
         query = query.where(sa.or_(*[Program.__table__.c[k].ilike(pattern, escape="\\") for k in SEARCHED]))
     for key, values in view.filters.items():
         query = query.where(Program.__table__.c[key].in_(values))
-    if view.unknown:
-        query = query.where(sa.or_(Program.visa_j1 == "unknown", Program.visa_h1b == "unknown",
+    if view.unknown:  # what tiering can't judge: the visa the applicant needs, IMG presence, setting
+        profile = current_profile()
+        needed = {"J-1": [Program.visa_j1], "H-1B": [Program.visa_h1b], "none": []}.get(
+            profile.visa_needed if profile else None, [Program.visa_j1, Program.visa_h1b])
+        query = query.where(sa.or_(*[c == "unknown" for c in needed],
                                    sa.and_(Program.img_percent.is_(None), Program.non_us_img_count.is_(None)),
                                    Program.setting.is_(None)))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
