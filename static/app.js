@@ -218,6 +218,32 @@
     }
   });
 
+  // Row selection for bulk edits: a click ticks one row, Shift-click the rows in between.
+  let lastTicked = null;
+  function updateSelection() {
+    const ticked = document.querySelectorAll("#rows td.sel input:checked").length;
+    const count = document.querySelector("#bulk-count");
+    if (count) count.textContent = ticked ? `${ticked} selected` : "No program selected";
+  }
+  document.addEventListener("click", (e) => {
+    const box = e.target.closest && e.target.closest("td.sel input[type=checkbox]");
+    if (!box) return;
+    if (e.shiftKey && lastTicked && lastTicked !== box && lastTicked.isConnected) {
+      const boxes = Array.from(document.querySelectorAll("#rows td.sel input[type=checkbox]"));
+      const [a, b] = [boxes.indexOf(lastTicked), boxes.indexOf(box)].sort((x, y) => x - y);
+      boxes.slice(a, b + 1).forEach((other) => { other.checked = box.checked; });
+    }
+    lastTicked = box;
+    updateSelection();
+  });
+  document.addEventListener("change", (e) => {
+    if (e.target.id === "select-page") {
+      document.querySelectorAll("#rows td.sel input[type=checkbox]").forEach((b) => { b.checked = e.target.checked; });
+      updateSelection();
+    }
+  });
+  document.addEventListener("htmx:afterSettle", updateSelection);
+
   // Shift-click on a column header adds it as one more sort key.
   document.addEventListener("click", (e) => {
     const link = e.target.closest && e.target.closest("a.sort[data-add-sort]");

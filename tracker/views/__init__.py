@@ -32,7 +32,7 @@ def is_htmx() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from . import calendar, dashboard, exports, grid, imports, profile, programs, seasons, today
+    from . import calendar, dashboard, exports, grid, history, imports, profile, programs, seasons, today
 
     app.register_blueprint(grid.bp)
     app.register_blueprint(programs.bp)
@@ -43,9 +43,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(calendar.bp)
     app.register_blueprint(seasons.bp)
+    app.register_blueprint(history.bp)
 
     # Globals, not a context processor: imported macros (_row.html, _cell.html) see them too.
-    app.jinja_env.globals.update(htmx_config=HTMX_CONFIG, fields=fields, tier_labels=TIER_LABELS)
+    app.jinja_env.globals.update(htmx_config=HTMX_CONFIG, fields=fields, tier_labels=TIER_LABELS,
+                                 has_endpoint=lambda name: name in app.view_functions)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):

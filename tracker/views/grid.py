@@ -91,7 +91,10 @@ def index():
     view = View.from_args(request.args)
     programs, total = query_view(view)
     filters = [f for f in FILTERABLE if f.key in FILTER_BAR]
+    from .programs import bulk_choices
+
     return render_template("grid/index.html", programs=programs, total=total, view=view, counts=tier_counts(),
+                           bulk_choices=bulk_choices,
                            profile=current_profile(), filters=filters, page_size=PAGE_SIZE,
                            columns=view.visible_columns)
 
@@ -102,7 +105,7 @@ def fields_css():
     widths = {f.key: f.width + 2 for f in fields.FIELDS}
     rules = [f".grid .f-{key}{{width:{w}ch}}" for key, w in widths.items()]
     # A fixed-layout table is as wide as its columns only when told so.
-    rules.append(f".grid{{width:calc({sum(widths.values())}ch + 2.6rem)}}")
+    rules.append(f".grid{{width:calc({sum(widths.values())}ch + 4.8rem)}}")
     css = "\n".join(rules)
     response = make_response(css)
     response.mimetype = "text/css"

@@ -5,8 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..changes import (StaleVersion, ValidationFailed, create_program, delete_program,
+from markupsafe import Markup
+
+from .. import fields
+from ..changes import (StaleVersion, ValidationFailed, create_program, delete_program, new_batch_id,
                        restore_program, update_program)
+from ..listing import View, query_view
+from ..tiers import inputs
 from ..db import db, write_transaction
 from ..forms import form_data, program_form_class, submitted_values
 from ..models import Program
@@ -42,6 +47,61 @@ def quick_add():
     if is_htmx():
         return render_row(program)
     return redirect(url_for("grid.index") + f"#p-{program.id}")
+
+
+BULK_FIELDS = ("status", "email_status", "tier_override", "mission_tags")
+
+
+def bulk_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """What a bulk edit can set: (group label, [(value "field:choice", label)])."""
+    groups = []
+    for key in BULK_FIELDS:
+        f = fields.get(key)
+        verb = "Add mission tag" if f.kind is fields.Kind.TAGS else f"Set {f.label.lower()}"
+        options = [(f"{key}:{c.value}", c.label) for c in f.options]
+        if key == "tier_override":
+            options.append((f"{key}:", "Computed tier (clear what you set)"))
+        groups.append((verb, options))
+    return groups
+
+
+@bp.post("/bulk")
+def bulk():
+    """Set one value on many programs at once: one batch in the change log (one undo)."""
+    write_transaction()
+    key, _, value = request.form.get("change", "").partition(":")
+    if key not in BULK_FIELDS:
+        abort(400, description="Choose what to set on the selected programs.")
+    if request.form.get("all") == "1":
+        programs, _ = query_view(View.from_args(request.form), paged=False)
+    else:
+        ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+        programs = list(db.session.scalars(db.select(Program).where(
+            Program.id.in_(ids), Program.deleted_at.is_(None), Program.season_id == current_season_id())))
+    if not programs:
+        abort(400, description="Select the programs to change first (tick their boxes).")
+    f = fields.get(key)
+    batch = new_batch_id()
+    given = inputs()
+    changed = []
+    try:
+        for program in programs:
+            new = sorted({*program.mission_tags, value}) if f.kind is fields.Kind.TAGS else value
+            if update_program(program, {key: new}, source="bulk", batch_id=batch, tiering=given):
+                changed.append(program)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        abort(400, description=" ".join(exc.errors.values()))
+    db.session.commit()
+    label = f.label_for(value) if value else "the computed tier"
+    verb = f"Added the tag {label} to" if f.kind is fields.Kind.TAGS else f"Set {f.label.lower()} to {label} for"
+    message = f"{verb} {len(changed)} program{'s' if len(changed) != 1 else ''}" + (
+        f" ({len(programs) - len(changed)} already had it)." if len(changed) < len(programs) else ".")
+    if is_htmx():
+        rows = Markup("").join(render_row(p, oob=True) for p in changed)
+        return rows + Markup(render_template("_flash_oob.html", messages=[("ok", message)]))
+    flash(message, "ok")
+    return redirect(request.referrer or url_for("grid.index"))
 
 
 @bp.route("/new", methods=["GET", "POST"])
