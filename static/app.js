@@ -34,8 +34,14 @@
     }
   }
 
+  let pending = null; // the cell whose editor is on its way
   function startEdit(td, text = null) {
     if (!td || td.classList.contains("editing")) return;
+    if (pending === td) { // keys typed while the editor loads are kept, in order
+      if (text !== null) typed = (typed || "") + text;
+      return;
+    }
+    pending = td;
     typed = text;
     activate(td);
     htmx.ajax("GET", editUrl(td), { target: td, swap: "outerHTML" });
@@ -169,6 +175,11 @@
     setTimeout(() => { if (form.isConnected) save(form, { leaving: true }); }, 0);
   });
 
+  // An editor that could not be fetched (deleted elsewhere, say) must not block the cell.
+  document.addEventListener("htmx:afterRequest", (e) => {
+    if (pending && !e.detail.successful) { pending = null; typed = null; }
+  });
+
   // A warning about an incomplete date goes as soon as the user types again.
   document.addEventListener("input", (e) => {
     if (e.target.closest && e.target.closest("form.editor") && e.target.setCustomValidity) {
@@ -197,6 +208,7 @@
     const input = el.querySelector("form.editor input:not([type=hidden]), form.editor select, form.editor textarea");
     if (input) {
       moveAfter = null;
+      pending = null;
       input.focus();
       if (typed !== null && (input.tagName === "TEXTAREA" || ["text", "url", "email"].includes(input.type))) {
         input.value = typed;

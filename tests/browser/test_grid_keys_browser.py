@@ -1,0 +1,92 @@
+"""The grid as a spreadsheet in a real browser: keys, sort, search, filters, bulk edit."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def cell(page, pid, key):
+    return page.locator(f'#p-{pid} > [data-f="{key}"]')
+
+
+@pytest.fixture
+def three(make_program):
+    return [make_program(name=n, city=c, state=s, positions=p)
+            for n, c, s, p in (("Alpha Program", "Akron", "OH", 10), ("Beta Program", "Boise", "ID", 20),
+                               ("Gamma Program", "Gary", "IN", 30))]
+
+
+def test_enter_saves_and_moves_down_tab_saves_and_moves_right(page, three, read_program):
+    a, b, c = three
+    page.goto("/")
+    cell(page, a, "positions").click()
+    expect(cell(page, a, "positions").locator("input[name=value]")).to_be_focused()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("11")
+    page.keyboard.press("Enter")
+    expect(cell(page, a, "positions")).to_have_text("11")
+    expect(cell(page, b, "positions")).to_be_focused()  # moved down
+
+    page.keyboard.type("21")  # typing on a cell starts editing it with that text
+    editor = cell(page, b, "positions").locator("input[name=value]")
+    expect(editor).to_have_value("21")
+    page.keyboard.press("Tab")
+    expect(cell(page, b, "positions")).to_have_text("21")
+    expect(cell(page, b, "website")).to_be_focused()  # moved right
+
+    page.keyboard.press("Home")
+    expect(cell(page, b, "name")).to_be_focused()
+    page.keyboard.press("Control+End")
+    expect(cell(page, c, "name")).to_be_focused()
+    page.keyboard.press("End")
+    expect(page.locator(f"#p-{c} > [data-f]").last).to_be_focused()
+    assert (read_program(a)["positions"], read_program(b)["positions"]) == (11, 21)
+
+
+def test_sorting_by_headers_and_searching_keep_the_view_in_the_address(page, three):
+    a, b, c = three
+    page.goto("/")
+    page.locator('th[data-f="positions"] a.sort').click()
+    page.locator('th[data-f="positions"] a.sort').click()  # again: the other way
+    expect(page).to_have_url(re.compile(r"sort=-positions"))
+    expect(page.locator("#rows > tr").first).to_have_id(f"p-{c}")
+    expect(page.locator('th[data-f="positions"]')).to_have_attribute("aria-sort", "descending")
+
+    page.get_by_label("Search name, city and notes").fill("bo")
+    expect(page.locator("#rows > tr")).to_have_count(1)
+    expect(page.locator("#rows > tr").first).to_have_id(f"p-{b}")
+    expect(page).to_have_url(re.compile(r"q=bo"))
+    expect(page.get_by_role("status").filter(has_text="match")).to_have_text("1 program matches")
+    page.go_back()
+    expect(page.locator("#rows > tr")).to_have_count(3)
+
+
+def test_a_filter_select_narrows_the_rows(page, three):
+    a, b, c = three
+    page.goto("/")
+    page.get_by_label("State", exact=True).select_option("IN")
+    expect(page.locator("#rows > tr")).to_have_count(1)
+    expect(page.locator("#rows > tr").first).to_have_id(f"p-{c}")
+    page.reload()
+    expect(page.get_by_label("State", exact=True)).to_have_value("IN")
+
+
+def test_bulk_edit_selected_rows_with_shift_click(page, three, read_program):
+    a, b, c = three
+    page.goto("/")
+    page.get_by_label("Select Alpha Program").click()
+    page.get_by_label("Select Gamma Program").click(modifiers=["Shift"])
+    expect(page.locator("#bulk-count")).to_have_text("3 selected")
+    page.get_by_label("Select Beta Program").click()  # untick one
+    expect(page.locator("#bulk-count")).to_have_text("2 selected")
+    page.get_by_label("Change to make").select_option("status:applied")
+    page.get_by_role("button", name="Apply to selected").click()
+    expect(page.get_by_role("status").filter(has_text="Set status to Applied")).to_contain_text("2 programs")
+    expect(cell(page, a, "status")).to_have_text("Applied")
+    expect(cell(page, b, "status")).to_have_text("Researching")
+    assert [read_program(i)["status"] for i in three] == ["applied", "researching", "applied"]
