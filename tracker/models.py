@@ -117,13 +117,13 @@ class Change(db.Model):
     field: Mapped[str] = mapped_column(sa.String(40))
     old_value: Mapped[str | None] = mapped_column(sa.Text)
     new_value: Mapped[str | None] = mapped_column(sa.Text)
-    source: Mapped[str] = mapped_column(sa.String(10))  # edit, import, undo, bulk, create, delete
+    source: Mapped[str] = mapped_column(sa.String(10))  # edit, import, undo, redo, bulk, create, delete
     batch_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
 
     program: Mapped[Program] = relationship(back_populates="changes")
 
-    SOURCES = ("edit", "import", "undo", "bulk", "create", "delete")
+    SOURCES = ("edit", "import", "undo", "redo", "bulk", "create", "delete")
 
     @property
     def field_label(self) -> str:
@@ -139,6 +139,21 @@ class Change(db.Model):
             return f.display(f.parse(text))
         except fields.FieldError:
             return text
+
+
+class UndoStep(db.Model):
+    """One step of the grid's undo stack (tracker.undo): the batch it took back and the batch of
+    "undo" changes that did; redone_at is set when redo re-applied it."""
+
+    __tablename__ = "undo_step"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[str] = mapped_column(sa.String(36), index=True)  # the batch undone
+    undo_batch_id: Mapped[str] = mapped_column(sa.String(36), unique=True)  # its "undo" changes
+    # The newest Change.id once the undo was written: an edit after it means there is nothing to redo.
+    last_change_id: Mapped[int]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    redone_at: Mapped[dt.datetime | None]
 
 
 class Profile(db.Model):
