@@ -198,6 +198,10 @@
   document.addEventListener("tracker:saved", (e) => {
     const tr = document.getElementById(`p-${e.detail.id}`);
     if (tr) tr.dataset.version = e.detail.version;
+    const undo = document.querySelector("#undo"); // an edit can be undone, and ends redo
+    const redo = document.querySelector("#redo");
+    if (undo) undo.disabled = false;
+    if (redo) redo.disabled = true;
   });
 
   // After a swap: a new editor takes the focus; a cell that was saved or cancelled gets it

@@ -51,7 +51,7 @@ def test_demo_loads_forty_programs_covering_the_domain(app, runner):
         assert {("yes", "no"), ("yes", "yes"), ("no", "yes"), ("no", "no"), ("unknown", "unknown")} <= visa_cases
         assert any(p.img_percent is None for p in programs) and any(p.program_code is None for p in programs)
         # every value went through the write path: each program has its create log
-        assert all(p.changes.filter_by(source="create").count() > 5 for p in programs)
+        assert all(p.changes.filter_by(source="demo").count() > 5 for p in programs)
 
 
 def test_demo_refuses_when_programs_exist(app, runner, make_program):
@@ -73,7 +73,7 @@ def test_demo_force_replaces_everything(app, runner, make_program):
     assert count(app, Program) == 40
     with app.app_context():
         assert db.session.scalar(sa.select(Program).where(Program.name == "My own program")) is None
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Change).where(Change.source != "create")) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Change).where(Change.source != "demo")) == 0
 
 
 def test_the_grid_shows_the_demo(app, runner, client):

@@ -93,3 +93,39 @@ def test_the_export_follows_filters_sort_and_columns(client, programs):
     ws = openpyxl.load_workbook(io.BytesIO(response.data))["Programs"]
     assert [c.value for c in ws[1]] == ["Program name", "Tier", "State", "Tracker ID"]
     assert [r[0].value for r in ws.iter_rows(min_row=2)] == ["Dayton Safety-net", "Toledo County"]
+
+
+def test_built_in_views_are_offered_and_marked_when_current(client, programs):
+    page = client.get("/?tier=not_eligible").get_data(as_text=True)
+    for name in ("To research", "Tier 1-2 not applied", "Interviews", "Not eligible", "SOAP list"):
+        assert f">{name}</a>" in page
+    assert '<a href="/?tier=not_eligible" aria-current="true">Not eligible</a>' in page
+
+
+def test_a_saved_view_comes_back_from_the_menu(client, programs):
+    response = client.post("/views", data={"name": "  Ohio  applied ", "query": "f.state=OH&sort=-img_percent&x=1"})
+    assert response.status_code == 302 and response.headers["Location"] == "/?sort=-img_percent&f.state=OH"
+    page = client.get("/").get_data(as_text=True)
+    assert '<a class="saved" href="/?sort=-img_percent&amp;f.state=OH">Ohio applied</a>' in page
+    assert names(client.get("/?sort=-img_percent&f.state=OH").get_data(as_text=True)) == ["Dayton Safety-net",
+                                                                                         "Toledo County"]
+    client.post("/views", data={"name": "Ohio applied", "query": "f.state=TX"})  # the same name replaces it
+    page = client.get("/").get_data(as_text=True)
+    assert page.count(">Ohio applied</a>") == 1 and '<a class="saved" href="/?f.state=TX">' in page
+    assert client.post("/views", data={"name": " ", "query": ""}).status_code == 400
+
+
+def test_rows_carry_tier_and_status_for_colouring(client, programs):
+    page = client.get("/?colour=status").get_data(as_text=True)
+    assert 'class="grid colour-status"' in page
+    assert re.search(r'<tr id="p-\d+" class="t-\w+ s-interviewed"', page)
+    assert 'class="grid colour-tier"' in client.get("/?colour=rainbow").get_data(as_text=True)
+
+
+def test_a_column_group_collapses_and_expands(client, programs):
+    page = client.get("/").get_data(as_text=True)
+    collapse = re.search(r'<a class="collapse" href="([^"]+)" title="Hide the Screening columns">', page).group(1)
+    narrow = client.get(collapse.replace("&amp;", "&")).get_data(as_text=True)
+    assert 'data-f="step2_min"' not in narrow and 'data-f="visa_j1"' in narrow
+    expand = re.search(r'<a class="expand" href="([^"]+)" title="Show the Screening columns">', narrow).group(1)
+    assert 'data-f="step2_min"' in client.get(expand.replace("&amp;", "&")).get_data(as_text=True)

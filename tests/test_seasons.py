@@ -36,7 +36,7 @@ def test_a_new_season_copies_the_list_and_keeps_the_old_one(app, client, make_pr
     assert f'id="p-{new.id}"' in grid and f'id="p-{old_id}"' not in grid  # the grid shows the new season
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Change)
-                                 .where(Change.program_id == new.id, Change.source == "create")) > 3
+                                 .where(Change.program_id == new.id, Change.source == "season")) > 3
 
 
 def test_switching_back_shows_the_old_season(app, client, make_program):

@@ -347,3 +347,9 @@ def test_a_delete_restored_since_from_its_page_is_left_alone(app, client, make_p
     assert message(undo(client)) == "Could not undo: Gary County Program was already restored."
     assert read_program(pid)["deleted_at"] is None
     assert message(undo(client)) == "Undid: City of Gary County Program back to Gary."
+
+
+def test_loading_the_demo_or_starting_a_season_is_not_undone_by_ctrl_z(app, client, runner):
+    runner.invoke(args=["demo"])
+    response = client.post("/undo", headers={"HX-Request": "true"})
+    assert "Nothing to undo" in response.get_data(as_text=True)

@@ -136,13 +136,14 @@ def create_program(
     return program
 
 
-def delete_program(program: Program, *, batch_id: str | None = None) -> Change:
-    """Soft delete: the row leaves the grid and stays restorable from its page."""
+def delete_program(program: Program, *, batch_id: str | None = None, source: str = "delete") -> Change:
+    """Soft delete: the row leaves the grid and stays restorable from its page. (An import's
+    undo removes what it added with source "undo", which Ctrl+Z leaves alone.)"""
     batch_id = batch_id or new_batch_id()
     now = utcnow()
     program.deleted_at = now
     change = Change(program=program, field="deleted_at", old_value=None,
-                    new_value=now.isoformat(sep=" "), source="delete", batch_id=batch_id)
+                    new_value=now.isoformat(sep=" "), source=source, batch_id=batch_id)
     db.session.add(change)
     return change
 

@@ -58,7 +58,7 @@ def demo_command(force: bool, if_empty: bool) -> None:
     count = 0
     given = inputs()
     for values in demo_programs():
-        create_program(values, batch_id=batch, tiering=given)
+        create_program(values, source="demo", batch_id=batch, tiering=given)
         count += 1
     db.session.commit()
     click.echo(f"Loaded {count} demo programs.")

@@ -41,6 +41,17 @@ FILTERABLE = tuple(f for f in fields.FIELDS if f.kind in (fields.Kind.CHOICE, fi
 SEARCHED = ("name", "city", "notes", "mission_notes", "img_origins", "mentor_comments")
 PAGE_SIZE = 1000  # rows a grid page shows; an export takes every row
 
+# Views every tracker has (a saved view is the same thing with the user's own name).
+BUILT_IN_VIEWS = (
+    ("To research", "unknown=1&f.status=researching&f.status=will_apply"),
+    ("Tier 1-2 not applied", "tier=likely&tier=possible&f.status=researching&f.status=will_apply"),
+    ("Interviews", "tier=all&f.status=interview_invited&f.status=interview_scheduled&f.status=interviewed"
+                   "&sort=interview_date"),
+    ("Not eligible", "tier=not_eligible"),
+    ("SOAP list", "tier=all&f.soap_list=yes"),
+)
+ROW_COLOURS = ("tier", "status", "none")
+
 
 def _list(args: Any, key: str) -> list[str]:
     if hasattr(args, "getlist"):
@@ -63,6 +74,7 @@ class View:
     columns: list[str] = field(default_factory=list)  # empty: every column
     page: int = 1
     explicit_tiers: list[str] = field(default_factory=list)
+    colour: str = "tier"  # rows coloured by tier, by status, or not at all
 
     @classmethod
     def from_args(cls, args: Any) -> View:
@@ -84,13 +96,15 @@ class View:
         return cls(tiers=shown_tiers(args), q=(args.get("q") or "").strip()[:100], filters=filters,
                    unknown=args.get("unknown") in ("1", "on", "yes"), sort=sort,
                    columns=[f.key for f in shown_columns(args)] if _list(args, "col") else [],
-                   page=page, explicit_tiers=_list(args, "tier"))
+                   page=page, explicit_tiers=_list(args, "tier"),
+                   colour=args.get("colour") if args.get("colour") in ROW_COLOURS else "tier")
 
     def args(self, **changes: Any) -> list[tuple[str, str]]:
         """The query string pairs of this view, with ``changes`` (tier, q, sort, page, ...)."""
         state = {"tier": self.explicit_tiers, "q": self.q, "unknown": "1" if self.unknown else "",
                  "sort": self.sort_param, "col": self.columns,
                  "page": str(self.page) if self.page > 1 else "",
+                 "colour": self.colour if self.colour != "tier" else "",
                  **{f"f.{k}": v for k, v in self.filters.items()}}
         state.update(changes)
         pairs: list[tuple[str, str]] = []
@@ -122,6 +136,25 @@ class View:
             if k == key:
                 return ("descending" if descending else "ascending") if i == 0 else "other"
         return None
+
+    @property
+    def query(self) -> str:
+        """The query string that brings this view back (a saved view stores it)."""
+        return urlencode(self.args(page=""))
+
+    def with_columns(self, keys: list[str]) -> list[str]:
+        return [f.key for f in fields.FIELDS if f.key in keys]
+
+    def group_toggle_url(self, path: str, group: str) -> str:
+        """Collapse a column group (hide its columns) or show it again."""
+        shown = [f.key for f in self.visible_columns]
+        members = [f.key for f in fields.FIELDS if f.group == group and f.key != "name"]
+        if any(k in shown for k in members):
+            keys = [k for k in shown if k not in members]
+        else:
+            keys = shown + members
+        keys = self.with_columns(keys)
+        return self.url(path, col=[] if len(keys) == len(fields.FIELDS) else keys, page="")
 
     @property
     def is_filtered(self) -> bool:

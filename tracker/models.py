@@ -123,7 +123,7 @@ class Change(db.Model):
 
     program: Mapped[Program] = relationship(back_populates="changes")
 
-    SOURCES = ("edit", "import", "undo", "redo", "bulk", "create", "delete")
+    SOURCES = ("edit", "import", "undo", "redo", "bulk", "create", "delete", "demo", "season")
 
     @property
     def field_label(self) -> str:

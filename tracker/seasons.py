@@ -72,5 +72,5 @@ def start_season(year: int) -> tuple[Season, int]:
     given = inputs()
     for program in programs:
         values = {f.key: getattr(program, f.key) for f in fields.FIELDS if f.key not in SEASON_FIELDS}
-        create_program(values, batch_id=batch, tiering=given, season_id=new.id)
+        create_program(values, source="season", batch_id=batch, tiering=given, season_id=new.id)
     return new, len(programs)

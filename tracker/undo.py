@@ -25,7 +25,7 @@ from sqlalchemy.orm import contains_eager
 from . import fields
 from .changes import ValidationFailed, delete_program, new_batch_id, restore_program, update_program
 from .db import db
-from .models import Change, ImportBatch, Program, UndoStep, utcnow
+from .models import Change, Program, UndoStep, utcnow
 from .seasons import current_season_id
 from .tiers import inputs
 
@@ -33,9 +33,6 @@ from .tiers import inputs
 UNDOABLE = ("edit", "bulk", "create", "delete")
 MACHINERY = ("undo", "redo")  # written by this module (and by an import's undo, a restore)
 SHOWN_IN_MESSAGE = 3  # subjects named in a message before "and N more"
-# An import's undo removes what it created with delete_program, so those changes say "delete";
-# they are told from the user's own deletes by the import's undone_at, written a moment later.
-IMPORT_UNDO_WINDOW = dt.timedelta(seconds=10)
 
 # Why a change was not taken back: singular and plural endings after its subject(s).
 REASONS = {
@@ -177,28 +174,13 @@ def _batch_changes(batch_id: str) -> list[Change]:
     return list(db.session.scalars(sa.select(Change).where(Change.batch_id == batch_id).order_by(Change.id)))
 
 
-def _is_import_undo(changes: list[Change]) -> bool:
-    """Programs an import created, removed by undoing that import (its page's undo)."""
-    if not changes or any(c.field != "deleted_at" or c.source != "delete" for c in changes):
-        return False
-    ids = {c.program_id for c in changes}
-    when = changes[0].created_at
-    for batch in db.session.scalars(
-        sa.select(ImportBatch).where(ImportBatch.status == "undone", ImportBatch.undone_at.is_not(None))
-    ):
-        if ids <= set(batch.created_ids or ()) and abs(batch.undone_at - when) <= IMPORT_UNDO_WINDOW:
-            return True
-    return False
-
-
 def undoable_batches(limit: int = 1) -> list[str]:
     """The batch ids ``undo_last`` would take back, newest first (at most ``limit``)."""
     found: list[str] = []
     for batch_id in _candidate_batches(current_season_id()):
         if len(found) >= limit:
             break
-        if not _is_import_undo(_batch_changes(batch_id)):
-            found.append(batch_id)
+        found.append(batch_id)
     return found
 
 

@@ -69,11 +69,11 @@ def test_sorting_by_headers_and_searching_keep_the_view_in_the_address(page, thr
 def test_a_filter_select_narrows_the_rows(page, three):
     a, b, c = three
     page.goto("/")
-    page.get_by_label("State", exact=True).select_option("IN")
+    page.get_by_role("search").get_by_label("State", exact=True).select_option("IN")
     expect(page.locator("#rows > tr")).to_have_count(1)
     expect(page.locator("#rows > tr").first).to_have_id(f"p-{c}")
     page.reload()
-    expect(page.get_by_label("State", exact=True)).to_have_value("IN")
+    expect(page.get_by_role("search").get_by_label("State", exact=True)).to_have_value("IN")
 
 
 def test_bulk_edit_selected_rows_with_shift_click(page, three, read_program):
@@ -90,3 +90,17 @@ def test_bulk_edit_selected_rows_with_shift_click(page, three, read_program):
     expect(cell(page, a, "status")).to_have_text("Applied")
     expect(cell(page, b, "status")).to_have_text("Researching")
     assert [read_program(i)["status"] for i in three] == ["applied", "researching", "applied"]
+
+
+def test_save_a_view_and_come_back_to_it(page, three):
+    a, b, c = three
+    page.goto("/")
+    page.get_by_role("search").get_by_label("State", exact=True).select_option("OH")
+    expect(page.locator("#rows > tr")).to_have_count(1)
+    page.get_by_label("Name for this view").fill("Ohio only")
+    page.get_by_role("button", name="Save view").click()
+    page.get_by_role("link", name="Clear all").click()
+    expect(page.locator("#rows > tr")).to_have_count(3)
+    page.get_by_role("navigation", name="Views").get_by_role("link", name="Ohio only").click()
+    expect(page.locator("#rows > tr")).to_have_count(1)
+    expect(page.locator("#rows > tr").first).to_have_id(f"p-{a}")

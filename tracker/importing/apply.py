@@ -244,7 +244,7 @@ def undo_batch(batch: ImportBatch) -> dict[str, int]:
         if item.blocked:
             counts["kept"] += 1
         elif item.field is None:
-            delete_program(db.session.get(Program, item.program_id), batch_id=undo_id)
+            delete_program(db.session.get(Program, item.program_id), batch_id=undo_id, source="undo")
             counts["removed"] += 1
         else:
             by_program[item.program_id][item.field] = item.restore

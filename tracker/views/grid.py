@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 from flask import (
     Blueprint,
     abort,
+    redirect,
     get_template_attribute,
     make_response,
     render_template,
@@ -22,9 +23,10 @@ from werkzeug.datastructures import MultiDict
 from .. import fields
 from ..changes import StaleVersion, ValidationFailed, update_program
 from ..db import db, write_transaction
-from ..listing import FILTERABLE, PAGE_SIZE, View, query_view
+from ..listing import BUILT_IN_VIEWS, FILTERABLE, PAGE_SIZE, View, query_view
 from ..models import Program
 from ..rules import TIERS
+from ..saved_views import saved_views
 from ..tiering import TIER_FIELDS
 from ..tiers import current_profile, tier_counts
 
@@ -79,7 +81,9 @@ def render_cell(program: Program, f: fields.Field, note: str | None = None) -> s
 
 
 def render_row(program: Program, note_for: str | None = None, note: str | None = None, oob: bool = False) -> str:
-    return get_template_attribute("grid/_row.html", "row")(program, note_for, note, oob)
+    """A grid row, with the columns of the page the request came from (its view may hide some)."""
+    columns = view_of_page().visible_columns
+    return get_template_attribute("grid/_row.html", "row")(program, note_for, note, oob, columns)
 
 
 @bp.get("/")
@@ -94,9 +98,25 @@ def index():
     from .programs import bulk_choices
 
     return render_template("grid/index.html", programs=programs, total=total, view=view, counts=tier_counts(),
-                           bulk_choices=bulk_choices,
+                           bulk_choices=bulk_choices, built_in_views=BUILT_IN_VIEWS, saved_views=saved_views(),
                            profile=current_profile(), filters=filters, page_size=PAGE_SIZE,
                            columns=view.visible_columns)
+
+
+@bp.post("/views")
+def save_view():
+    """Name the current view (its query string) so the Views menu brings it back."""
+    from ..saved_views import save_view as save
+
+    name = " ".join(request.form.get("name", "").split())[:60]
+    if not name:
+        abort(400, description="Give the view a name.")
+    # keep only what a view is made of, normalised through View
+    view = View.from_args(MultiDict(parse_qsl(request.form.get("query", ""))))
+    write_transaction()
+    save(name, view.query)
+    db.session.commit()
+    return redirect(url_for("grid.index") + ("?" + view.query if view.query else ""))
 
 
 @bp.get("/fields.css")
