@@ -260,6 +260,60 @@
   });
   document.addEventListener("htmx:afterSettle", updateSelection);
 
+  // Column widths: drag a header's right edge; the widths are remembered in this browser.
+  const WIDTHS_KEY = "tracker.columnWidths";
+  function savedWidths() {
+    try { return JSON.parse(localStorage.getItem(WIDTHS_KEY)) || {}; } catch (err) { return {}; }
+  }
+  function fitTable(table) {
+    let total = 0;
+    table.querySelectorAll("col").forEach((col) => { total += col.getBoundingClientRect().width || 0; });
+    if (total) table.style.width = `${Math.ceil(total)}px`;
+  }
+  function applyWidths() {
+    const table = document.querySelector("table.grid");
+    if (!table) return;
+    const widths = savedWidths();
+    let changed = false;
+    table.querySelectorAll("col[class^='f-']").forEach((col) => {
+      const key = col.className.slice(2);
+      if (widths[key]) { col.style.width = `${widths[key]}px`; changed = true; }
+    });
+    table.querySelectorAll("thead tr.heads th[data-f]").forEach((th) => {
+      if (th.querySelector(".resize")) return;
+      const handle = document.createElement("span");
+      handle.className = "resize";
+      handle.setAttribute("aria-hidden", "true");
+      th.appendChild(handle);
+    });
+    if (changed) fitTable(table);
+  }
+  let resizing = null;
+  document.addEventListener("pointerdown", (e) => {
+    const handle = e.target.closest && e.target.closest("th[data-f] > .resize");
+    if (!handle) return;
+    e.preventDefault();
+    const th = handle.parentElement;
+    const col = th.closest("table").querySelector(`col.f-${th.dataset.f}`);
+    resizing = { th, col, x: e.clientX, width: th.getBoundingClientRect().width };
+    handle.setPointerCapture(e.pointerId);
+  });
+  document.addEventListener("pointermove", (e) => {
+    if (!resizing) return;
+    const width = Math.max(40, Math.round(resizing.width + e.clientX - resizing.x));
+    resizing.col.style.width = `${width}px`;
+    fitTable(resizing.th.closest("table"));
+  });
+  document.addEventListener("pointerup", () => {
+    if (!resizing) return;
+    const widths = savedWidths();
+    widths[resizing.th.dataset.f] = Math.round(resizing.col.getBoundingClientRect().width);
+    localStorage.setItem(WIDTHS_KEY, JSON.stringify(widths));
+    resizing = null;
+  });
+  document.addEventListener("DOMContentLoaded", applyWidths);
+  document.addEventListener("htmx:afterSettle", (e) => { if (e.target.id === "grid-area") applyWidths(); });
+
   // Shift-click on a column header adds it as one more sort key.
   document.addEventListener("click", (e) => {
     const link = e.target.closest && e.target.closest("a.sort[data-add-sort]");

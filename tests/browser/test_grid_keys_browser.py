@@ -104,3 +104,17 @@ def test_save_a_view_and_come_back_to_it(page, three):
     page.get_by_role("navigation", name="Views").get_by_role("link", name="Ohio only").click()
     expect(page.locator("#rows > tr")).to_have_count(1)
     expect(page.locator("#rows > tr").first).to_have_id(f"p-{a}")
+
+
+def test_a_column_width_is_dragged_and_remembered(page, three):
+    page.goto("/")
+    header = page.locator('th[data-f="city"]')
+    before = header.bounding_box()["width"]
+    handle = header.locator(".resize").bounding_box()
+    page.mouse.move(handle["x"] + 3, handle["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(handle["x"] + 123, handle["y"] + 10, steps=5)
+    page.mouse.up()
+    assert abs(header.bounding_box()["width"] - (before + 120)) < 12
+    page.reload()
+    assert abs(page.locator('th[data-f="city"]').bounding_box()["width"] - (before + 120)) < 12
