@@ -58,6 +58,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
         MAX_CONTENT_LENGTH=10 * 1024 * 1024,  # uploads
+        # Requests naming another host are refused (DNS rebinding); add yours with TRACKER_TRUSTED_HOSTS.
+        TRUSTED_HOSTS=["127.0.0.1", "localhost", "[::1]", "::1"],
         IMPORT_MAX_ROWS=20_000,
     )
     if test_config is None:
@@ -66,6 +68,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = url
     if key := os.environ.get("TRACKER_SECRET_KEY"):
         app.config["SECRET_KEY"] = key
+    if hosts := os.environ.get("TRACKER_TRUSTED_HOSTS"):
+        app.config["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]
     if test_config is not None:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
@@ -78,7 +82,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
     with app.app_context():
-        configure_sqlite(db.engine)
+        configure_sqlite(db.engine, max_pages=app.config.get("TRACKER_SQLITE_MAX_PAGES"))
 
     security.init_app(app)
     views.init_app(app)

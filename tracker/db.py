@@ -19,13 +19,14 @@ db = SQLAlchemy(model_class=Base)
 BUSY_TIMEOUT_MS = 10_000
 
 
-def configure_sqlite(engine: Engine) -> None:
+def configure_sqlite(engine: Engine, max_pages: int | None = None) -> None:
     """WAL, a busy timeout and foreign keys on every connection; writes begin IMMEDIATE.
 
     pysqlite's own transaction handling is switched off so that SQLAlchemy's ``begin`` is
     the only place a transaction starts: a plain ``BEGIN`` for readers, ``BEGIN IMMEDIATE``
     for a session opened with ``write_transaction()``, so that a read-then-write never
-    loses an update (or fails with SQLITE_BUSY) under WAL.
+    loses an update (or fails with SQLITE_BUSY) under WAL. ``max_pages`` caps the database's
+    size (TRACKER_SQLITE_MAX_PAGES; the tests use it to stand in for a full disk).
     """
     if engine.dialect.name != "sqlite":
         return
@@ -38,6 +39,8 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
+        if max_pages:
+            cursor.execute(f"PRAGMA max_page_count = {int(max_pages)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -103,7 +104,14 @@ class _Styled:
         return cell
 
 
+def _xml_safe(text: str) -> str:
+    """Control characters can't be stored in a workbook's XML: each becomes U+FFFD (the
+    tracker keeps the text as typed; the CSV keeps it too)."""
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text) if ILLEGAL_CHARACTERS_RE.search(text) else text
+
+
 def _text_cell(ws, text: str) -> WriteOnlyCell:
+    text = _xml_safe(text)
     cell = WriteOnlyCell(ws, value=text)
     if is_risky(text):
         cell.data_type = "s"  # openpyxl would store "=..." as a formula
@@ -127,6 +135,7 @@ def _value_cell(styled: _Styled, f: Field, value: Any) -> Any:
         text = f.display(value)
     else:
         text = str(value)
+    text = _xml_safe(text)
     if is_risky(text):
         cell = _text_cell(styled.ws, text)
         if kind is Kind.LONG_TEXT:
@@ -188,7 +197,7 @@ def build_workbook(rows: Iterable[Any], columns: list[Field], summary: Summary, 
 
     styled = _Styled(ws)
     for row in rows:
-        name_text = _get(row, "name") or ""
+        name_text = _xml_safe(_get(row, "name") or "")
         if is_risky(name_text):
             name = _text_cell(ws, name_text)
             name.alignment = TOP

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge, SecurityError
 
 from .. import fields
 from ..rules import TIER_LABELS
@@ -61,6 +62,18 @@ def init_app(app: Flask) -> None:
         return _error(413, f"The file is larger than {size}, the most this tracker accepts. Nothing was "
                            "imported; remove unused sheets or split the file.")
 
+    @app.errorhandler(OperationalError)
+    def _database_error(exc: OperationalError):
+        from ..db import db
+
+        db.session.rollback()
+        if "full" in str(exc.orig).lower():
+            app.logger.error("database full: %s", exc.orig)
+            return _error(507, "The disk is full (or the database reached its size limit), so nothing was saved. "
+                               "Free some space, then try again.")
+        app.logger.exception("database error")
+        return _error(503, "The database could not be written just now, so nothing was saved. Try again.")
+
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         return _error(exc.code or 500, exc.description or exc.name)
@@ -72,6 +85,10 @@ def init_app(app: Flask) -> None:
 
 
 def _error(code: int, message: str):
+    try:
+        request.host
+    except SecurityError:  # a Host this tracker doesn't serve: no page to build links from
+        return message, code, {"Content-Type": "text/plain; charset=utf-8"}
     if is_htmx():
         body = render_template("_flash.html", messages=[("error", message)])
         return body, code, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}

@@ -1,0 +1,229 @@
+"""Hostile input: text stored as typed and shown inert, a wrong Host refused, uploads that try
+to hurt refused with the database untouched, a full disk, and random input that never 500s."""
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tracker import create_app, fields
+from tracker.db import db
+from tracker.importing.read import UnreadableFile, read_file
+from tracker.models import Program
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "javascript:alert(1)",
+    "=HYPERLINK(\"http://evil.example\",\"x\")",
+    "Control\x00\x07\x1b characters",
+    "RTL \u202egnp.exe override",
+]
+TEXT_FIELDS = [f for f in fields.FIELDS if f.kind in (fields.Kind.TEXT, fields.Kind.LONG_TEXT) and f.normalize is None]
+
+
+def save(client, pid, key, value, version):
+    return client.post(f"/programs/{pid}/cells/{key}", data={"value": value, "version": version})
+
+
+@pytest.mark.parametrize("f", TEXT_FIELDS, ids=lambda f: f.key)
+def test_every_text_field_stores_hostile_text_as_typed_shows_it_inert_and_exports_it_as_text(
+        client, make_program, read_program, f):
+    pid = make_program(name="Plain Program")
+    limit = f.max_length or (10_000 if f.kind is fields.Kind.LONG_TEXT else 200)
+    too_long = save(client, pid, f.key, "y" * (limit + 1), 1)
+    assert too_long.status_code == 422 and f"at most {limit:,} characters" in too_long.get_data(as_text=True)
+    for version, payload in enumerate([*PAYLOADS, "x" * limit], start=1):
+        response = save(client, pid, f.key, payload, version)
+        assert response.status_code == 200, (f.key, payload)
+        assert read_program(pid)[f.key] == payload.strip()
+        for page in (response.get_data(as_text=True), client.get("/?tier=all").get_data(as_text=True),
+                     client.get(f"/programs/{pid}").get_data(as_text=True)):
+            assert "<script>alert" not in page and "<img src=x" not in page
+            assert 'href="javascript' not in page
+        workbook = openpyxl.load_workbook(io.BytesIO(client.get("/export.xlsx?tier=all").data))["Programs"]
+        headers = [c.value for c in workbook[1]]
+        cell = workbook.cell(2, headers.index(f.export_header) + 1)
+        assert cell.data_type == "s"
+        assert cell.value == payload.strip().replace("\x00", "\ufffd").replace("\x07", "\ufffd").replace(
+            "\x1b", "\ufffd")
+        rows = list(csv.reader(io.StringIO(client.get("/export.csv?tier=all").data.decode("utf-8-sig"))))
+        exported = dict(zip(rows[0], rows[1]))[f.export_header]
+        assert exported == ("'" if payload.startswith("=") else "") + payload.strip()
+
+
+def test_a_request_for_another_host_is_refused(client):
+    assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
+    assert client.get("/", headers={"Host": "127.0.0.1:5000"}).status_code == 200
+
+
+def test_an_open_tab_keeps_saving_after_the_server_restarts(tmp_path, monkeypatch, make_program, app):
+    pid = make_program(name="Before the restart")
+    monkeypatch.delenv("TRACKER_SECRET_KEY", raising=False)
+    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]}
+    first = create_app(config).test_client()  # the secret key comes from the instance folder
+    page = first.get("/").get_data(as_text=True)
+    token = page.split("X-CSRFToken&#34;: &#34;")[1].split("&#34;")[0]
+    cookie = first.get_cookie("session").value
+    second = create_app(config).test_client()  # "restarted": a new process, the same instance folder
+    second.set_cookie("session", cookie)
+    response = second.post(f"/programs/{pid}/cells/city", data={"value": "Toledo", "version": 1},
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 200
+
+
+def zip_bomb() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        info = zipfile.ZipInfo("xl/worksheets/sheet1.xml")
+        info.compress_type = zipfile.ZIP_DEFLATED  # 300 MB of zeros in about 300 KB
+        with z.open(info, "w", force_zip64=True) as member:
+            for _ in range(300):
+                member.write(b"\0" * (1 << 20))
+    return out.getvalue()
+
+
+def laughs() -> bytes:
+    wb = openpyxl.Workbook()
+    wb.active.append(["Program Name"])
+    wb.active.append(["Mercy"])
+    raw = io.BytesIO()
+    wb.save(raw)
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">'
+            + b"".join(b'<!ENTITY %s "%s">' % (b"b" * i, (b"&" + (b"b" * (i - 1) if i > 1 else b"a") + b";") * 10)
+                       for i in range(1, 10))
+            + b']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&bbbbbbbbb;</t>'
+              b'</si></sst>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item, bomb if item.filename == "xl/sharedStrings.xml" else src.read(item.filename))
+    return out.getvalue()
+
+
+GENERATED = {
+    "zip bomb": ("bomb.xlsx", zip_bomb, (413,)),
+    "50,000 rows": ("rows.csv", lambda: ("Program Name\n" + "Mercy\n" * 50_000).encode(), (413,)),
+    "5,000 columns": ("wide.csv", lambda: (",".join(f"c{i}" for i in range(5000)) + "\n").encode(), (413,)),
+    "a 200 KB cell": ("cell.csv", lambda: ("Program Name\n" + "x" * 200_000 + "\n").encode(), (413,)),
+    "entity expansion": ("laughs.xlsx", laughs, (302, 400, 413, 422)),
+}
+
+
+def db_bytes(app) -> bytes:
+    path = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+    with app.app_context():
+        db.session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        db.session.commit()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("name", GENERATED)
+def test_generated_hostile_uploads_are_refused_and_change_nothing(app, client, make_program, name):
+    filename, make, statuses = GENERATED[name]
+    make_program(name="Already here")
+    before = db_bytes(app)
+    response = client.post("/imports", data={"file": (io.BytesIO(make()), filename)},
+                           content_type="multipart/form-data")
+    assert response.status_code in statuses
+    if response.status_code != 302:
+        assert "Nothing was imported" in response.get_data(as_text=True)
+        assert db_bytes(app) == before
+    else:  # read without expanding anything: a draft to map, not a program yet
+        with app.app_context():
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(Program)) == 1
+
+
+def test_a_full_disk_fails_with_a_clear_message_and_no_partial_data(app, make_program):
+    from samples import sample
+
+    pid = make_program(name="Before the disk filled")
+    with app.app_context():
+        pages = db.session.execute(sa.text("PRAGMA page_count")).scalar()
+        db.engine.dispose()
+    full = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "TRACKER_SQLITE_MAX_PAGES": pages + 2,
+                       "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    from conftest import CSRFClient
+
+    full.test_client_class = CSRFClient
+    client = full.test_client()
+    big = client.post(f"/programs/{pid}/cells/notes", data={"value": "n" * 9_000, "version": 1})
+    assert big.status_code == 507 and "The disk is full" in big.get_data(as_text=True)
+    upload = client.post("/imports", data={"file": (io.BytesIO(sample("freida_export_sample.csv").read_bytes()),
+                                                    "freida.csv")}, content_type="multipart/form-data")
+    if upload.status_code == 302:  # the draft fitted: applying 120 programs does not
+        batch = upload.headers["Location"].split("/")[2]
+        from forms import form_values
+
+        mapping = client.get(upload.headers["Location"]).get_data(as_text=True)
+        client.post(upload.headers["Location"], data=form_values(mapping))
+        applied = client.post(f"/imports/{batch}/apply", data={})
+        assert applied.status_code == 507
+    else:
+        assert upload.status_code == 507
+    with full.app_context():
+        programs = db.session.scalars(sa.select(Program)).all()
+        assert [(p.name, p.notes, p.version) for p in programs] == [("Before the disk filled", None, 1)]
+        assert db.session.execute(sa.text("PRAGMA integrity_check")).scalar() == "ok"
+        db.engine.dispose()
+
+
+# -- property-based: random input never makes a 500 or a partial write ---------------------------
+
+values = st.one_of(st.text(max_size=300), st.integers(-10**6, 10**6).map(str), st.floats(allow_nan=True).map(str),
+                   st.dates().map(str), st.sampled_from(["", " ", "yes", "No", "?", "35%", "2026-02-30", "225+"]))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(key=st.sampled_from([f.key for f in fields.FIELDS]), value=values)
+def test_random_cell_values_never_500_and_never_write_half(app, client, make_program, key, value):
+    with app.app_context():
+        program = db.session.scalar(sa.select(Program).where(Program.name == "Property"))
+        pid = program.id if program else None
+        version = program.version if program else 1
+        before = {k: getattr(program, k) for k in fields.BY_KEY} if program else None
+    if pid is None:
+        pid = make_program(name="Property")
+        with app.app_context():
+            before = {k: getattr(db.session.get(Program, pid), k) for k in fields.BY_KEY}
+    response = client.post(f"/programs/{pid}/cells/{key}", data={"value": value, "version": version})
+    assert response.status_code in (200, 422), response.get_data(as_text=True)[:300]
+    with app.app_context():
+        after = db.session.get(Program, pid)
+        changed = {k for k in fields.BY_KEY if getattr(after, k) != before[k]}
+        if response.status_code == 422:
+            assert changed == set() and after.version == version
+        else:
+            assert changed <= {key}
+            assert getattr(after, key) == fields.get(key).parse(value)
+
+
+cells = st.one_of(st.none(), st.text(max_size=40), st.integers(-10**9, 10**9), st.floats(allow_nan=False,
+                                                                                         allow_infinity=False),
+                  st.booleans(), st.dates())
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.lists(cells, min_size=1, max_size=8), min_size=0, max_size=12), junk=st.binary(max_size=64))
+def test_random_workbooks_and_bytes_read_or_are_refused_cleanly(rows, junk):
+    wb = openpyxl.Workbook()
+    for row in rows:
+        wb.active.append([openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
+                          for v in row])
+    out = io.BytesIO()
+    wb.save(out)
+    for data, name in ((out.getvalue(), "random.xlsx"), (junk, "junk.xlsx"), (junk, "junk.csv"),
+                       (out.getvalue()[: len(out.getvalue()) // 2], "cut.xlsx")):
+        try:
+            sheets = read_file(data, name)
+        except UnreadableFile as exc:
+            assert 400 <= exc.status < 500 and exc.message
+        else:
+            assert all(isinstance(s.rows, list) for s in sheets)
