@@ -14,7 +14,9 @@ class Base(DeclarativeBase):
     pass
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay loaded after a commit: a cell save renders the row it just wrote without reading
+# it back (the version column is updated in memory by the flush).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 
 BUSY_TIMEOUT_MS = 10_000
 
