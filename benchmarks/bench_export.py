@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import best_of  # noqa: E402
 from generate import stored_rows  # noqa: E402
 
 from tracker import fields  # noqa: E402
@@ -19,15 +19,6 @@ from tracker.tiering import assign_tier  # noqa: E402
 
 N = 1_000
 TARGET_RATIO = 1.0
-
-
-def best_of(runs: int, fn) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> dict:

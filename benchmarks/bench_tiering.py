@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import best_of  # noqa: E402
 from generate import stored_rows  # noqa: E402
 
 from tracker import create_app  # noqa: E402
@@ -26,15 +26,6 @@ N = 13_000
 TARGET_S = 0.5
 PROFILE = dict(visa_needed="J-1", step2_ck=226, step1_attempts=1, step2_attempts=1, graduation_year=2019,
                season_year=2027, usce_months=2)
-
-
-def best_of(runs: int, fn) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> dict:

@@ -73,6 +73,22 @@ def make_program(app):
 
 
 @pytest.fixture
+def db_bytes(app):
+    """The database file's bytes (the WAL folded in): to prove that something changed nothing."""
+    from pathlib import Path
+
+    import sqlalchemy as sa
+
+    def read() -> bytes:
+        with app.app_context():
+            db.session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            db.session.commit()
+        return Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).read_bytes()
+
+    return read
+
+
+@pytest.fixture
 def read_program(app):
     """The stored program, read fresh from the database (a plain dict of its columns)."""
 

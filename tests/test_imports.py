@@ -211,14 +211,6 @@ def test_hostile_cells_import_as_inert_text(app, client):
     assert 'href="javascript' not in grid and "<img src=x" not in grid
 
 
-def db_bytes(app) -> bytes:
-    path = Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
-    with app.app_context():
-        db.session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
-        db.session.commit()
-    return path.read_bytes()
-
-
 @pytest.mark.parametrize("name, status, message", [
     ("bad/empty.xlsx", 400, "is empty (0 bytes)"),
     ("bad/not_a_spreadsheet.xlsx", 415, "is not an Excel workbook"),
@@ -226,14 +218,14 @@ def db_bytes(app) -> bytes:
     ("bad/zip_without_workbook.xlsx", 415, "is a zip archive but not an Excel workbook"),
 ])
 def test_every_bad_sample_file_is_refused_with_its_message_and_the_database_untouched(app, client, make_program,
-                                                                                      name, status, message):
+                                                                                      db_bytes, name, status, message):
     make_program(name="Already here")
-    before = db_bytes(app)
+    before = db_bytes()
     response = upload(client, fixture(name))
     assert response.status_code == status
     body = response.get_data(as_text=True)
     assert message in body and "Nothing was imported." in body
-    assert db_bytes(app) == before
+    assert db_bytes() == before
 
 
 def test_an_old_xls_or_a_protected_workbook_is_refused(client):

@@ -3,7 +3,7 @@ look back at a season that is over."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..db import db, write_transaction
 from ..models import Program, Season
