@@ -175,6 +175,73 @@ def serve_command(host: str, port: int, threads: int) -> None:
     serve(current_app._get_current_object(), host=host, port=port, threads=threads, ident="tracker")
 
 
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@with_appcontext
+def backup_command(file: Path, force: bool) -> None:
+    """Back up the whole database to FILE (SQLite's online backup: safe while the tracker runs)."""
+    import time
+
+    from .backups import BackupError, backup_to, database_path
+
+    try:
+        live = database_path(db.engine)
+        if file.exists() and not force:
+            raise BackupError(f"{file} exists; choose another name or add --force to replace it.")
+        started = time.perf_counter()
+        dest = backup_to(live, file)
+    except BackupError as exc:
+        raise click.ClickException(f"{exc} No backup was written.") from None
+    seconds = time.perf_counter() - started
+    click.echo(f"Backed up {live} to {dest} ({_size(dest.stat().st_size)}, {seconds:.2f} s).")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Restore without asking.")
+@with_appcontext
+def restore_command(file: Path, yes: bool) -> None:
+    """Replace the database with the backup FILE; the current database is kept in instance/backups."""
+    from flask_migrate import upgrade as migrate_upgrade
+
+    from .backups import BackupError, database_path, head_revision, restore_from, verify_backup
+
+    try:
+        live = database_path(db.engine)
+        info = verify_backup(file)
+    except BackupError as exc:
+        raise click.ClickException(f"{exc} Nothing was changed.") from None
+    click.echo(f"{file}: a Residency Tracker database of {_size(info.size)} with {info.programs} programs and "
+               f"{info.changes} logged changes (schema revision {info.revision}).")
+    if not yes and not click.confirm(f"Replace everything in {live} with it? The current database is kept "
+                                     "first.", default=False):
+        click.echo("Nothing was changed.")
+        return
+    db.session.remove()
+    db.engine.dispose()  # this process holds no connection while the backup is copied in
+    folder = Path(current_app.instance_path) / "backups"
+    try:
+        result = restore_from(file, live, folder)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    if result.previous:
+        click.echo(f"The previous database is kept in {result.previous}.")
+    if info.revision != head_revision():
+        migrate_upgrade()
+        write_transaction()
+        retier_all(only_missing=True)  # programs from before tiers existed, as init-db does
+        db.session.commit()
+        click.echo(f"Upgraded the restored database from schema revision {info.revision} to {head_revision()}.")
+    click.echo(f"Restored {info.programs} programs from {file}. A running tracker shows them from the next page "
+               "you open.")
+
+
+def _size(n: int) -> str:
+    """Bytes as the Backups page shows them (decimal units, like Jinja's filesizeformat)."""
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.1f} kB" if n >= 1e3 else f"{n} bytes"
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(serve_command)
     app.cli.add_command(import_command)
@@ -182,3 +249,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(tier_command)
     app.cli.add_command(init_db_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -33,7 +33,7 @@ def is_htmx() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from . import calendar, dashboard, exports, grid, history, imports, profile, programs, seasons, today
+    from . import backups, calendar, dashboard, exports, grid, history, imports, profile, programs, seasons, today
 
     app.register_blueprint(grid.bp)
     app.register_blueprint(programs.bp)
@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(calendar.bp)
     app.register_blueprint(seasons.bp)
     app.register_blueprint(history.bp)
+    app.register_blueprint(backups.bp)
 
     # Globals, not a context processor: imported macros (_row.html, _cell.html) see them too.
     app.jinja_env.globals.update(htmx_config=HTMX_CONFIG, fields=fields, tier_labels=TIER_LABELS,
