@@ -141,9 +141,7 @@ def test_a_full_disk_fails_with_a_clear_message_and_no_partial_data(app, make_pr
         db.engine.dispose()
     full = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "TRACKER_SQLITE_MAX_PAGES": pages + 2,
                        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
-    from conftest import CSRFClient
-
-    full.test_client_class = CSRFClient
+    full.test_client_class = app.test_client_class  # sends the CSRF token, as the browser does
     client = full.test_client()
     big = client.post(f"/programs/{pid}/cells/notes", data={"value": "n" * 9_000, "version": 1})
     assert big.status_code == 507 and "The disk is full" in big.get_data(as_text=True)
