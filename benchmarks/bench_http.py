@@ -79,9 +79,7 @@ app = create_app()
 with app.app_context():
     upgrade()
     sid = current_season_id()
-    rows = stored_rows({N_PROGRAMS})
-    for r in rows:
-        r["season_id"] = sid
+    rows = stored_rows({N_PROGRAMS}, season_id=sid)
     db.session.execute(sa.insert(Program), rows)
     retier_all()
     db.session.commit()

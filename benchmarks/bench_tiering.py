@@ -35,7 +35,9 @@ def main() -> dict:
             from flask_migrate import upgrade
 
             upgrade()
-            rows = stored_rows(N)
+            from tracker.seasons import current_season_id
+
+            rows = stored_rows(N, season_id=current_season_id())
             db.session.execute(sa.insert(Program), rows)
             db.session.add(Profile(**PROFILE))
             db.session.commit()

@@ -25,11 +25,11 @@ def programs(n: int, seed: int = 7) -> Iterator[dict[str, Any]]:
         yield program
 
 
-def stored_rows(n: int) -> list[dict[str, Any]]:
+def stored_rows(n: int, season_id: int | None = None) -> list[dict[str, Any]]:
     """Rows ready for a bulk insert into the program table (values parsed by the catalogue)."""
     rows = []
     for program in programs(n):
         values, errors = fields.parse_values(program)
         assert not errors, errors
-        rows.append({**fields.defaults(), **values, "version": 1})
+        rows.append({**fields.defaults(), **values, "version": 1, "season_id": season_id})
     return rows

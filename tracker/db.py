@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 
 class Base(DeclarativeBase):
@@ -51,12 +52,34 @@ def configure_sqlite(engine: Engine, max_pages: int | None = None) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
+# Writers of this process queue here, in the order they come, before they take SQLite's write
+# lock: a writer that finds the database locked waits in SQLite's busy handler, which sleeps in
+# growing steps (up to 100 ms), and that made the slowest saves under load 15 times slower than
+# the rest. Other processes (a `tracker import` beside the server) still meet the busy timeout.
+_writer = threading.Lock()
+_HOLDS = "tracker.holds_writer_lock"
+
+
 def write_transaction() -> None:
     """Open the current session's transaction as a write (BEGIN IMMEDIATE on SQLite).
 
-    Call it before the first query of a request that will write.
+    Call it before the first query of a request that will write. The process's writer lock is
+    held until the transaction ends (commit, rollback or the end of the request).
     """
     session = db.session()
     if session.in_transaction():
         session.commit()
-    session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    got = _writer.acquire(timeout=BUSY_TIMEOUT_MS / 1000)
+    session.info[_HOLDS] = got
+    try:
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    except BaseException:
+        if session.info.pop(_HOLDS, False):
+            _writer.release()
+        raise
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _release_writer(session: Session, transaction) -> None:
+    if transaction.parent is None and session.info.pop(_HOLDS, False):
+        _writer.release()
