@@ -124,6 +124,12 @@ def fields_css():
     """Column widths from the catalogue (a stylesheet, since the CSP forbids inline styles)."""
     widths = {f.key: f.width + 2 for f in fields.FIELDS}
     rules = [f".grid .f-{key}{{width:{w}ch}}" for key, w in widths.items()]
+    # numbers align right, dates and numbers use even digits (by column: cells carry no kind class)
+    for f in fields.FIELDS:
+        if f.kind in (fields.Kind.INT, fields.Kind.PERCENT):
+            rules.append(f'.grid tbody [data-f="{f.key}"]{{text-align:right;font-variant-numeric:tabular-nums}}')
+        elif f.kind in (fields.Kind.DATE, fields.Kind.DATETIME):
+            rules.append(f'.grid tbody [data-f="{f.key}"]{{font-variant-numeric:tabular-nums}}')
     # A fixed-layout table is as wide as its columns only when told so.
     rules.append(f".grid{{width:calc({sum(widths.values())}ch + 4.8rem)}}")
     css = "\n".join(rules)
