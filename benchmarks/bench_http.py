@@ -111,6 +111,15 @@ class Client:
         return response, data
 
 
+def run_clients(work) -> None:
+    """CLIENTS threads, each running work(its number), until they all finish."""
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def tracker_saves(port: int, versions: dict[int, int]) -> list[float]:
     latencies: list[float] = []
     lock = threading.Lock()
@@ -136,11 +145,7 @@ def tracker_saves(port: int, versions: dict[int, int]) -> list[float]:
             with lock:
                 latencies.append(elapsed)
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(CLIENTS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_clients(work)
     return latencies
 
 
@@ -161,11 +166,7 @@ def reference_saves(port: int) -> list[float]:
             with lock:
                 latencies.append(elapsed)
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(CLIENTS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_clients(work)
     return latencies
 
 
