@@ -122,3 +122,10 @@ def test_grouped_keeps_catalogue_order():
     assert flat == [f.key for f in fields.FIELDS]
     # the name comes first, then the tier, then the rest of the program's own columns
     assert [g for g, _ in fields.grouped()] == ["Program", "Tier", "Program", *fields.GROUPS[2:]]
+
+
+def test_by_group_lists_each_group_once_with_all_its_fields():
+    groups = fields.by_group()
+    assert [g for g, _ in groups] == list(fields.GROUPS)
+    assert sorted(f.key for _, group in groups for f in group) == sorted(fields.BY_KEY)
+    assert groups[0][1][0].key == "name"

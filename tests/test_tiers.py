@@ -150,3 +150,12 @@ def test_tracker_tier_recomputes_and_prints_the_counts(app, runner, client, make
     assert result.exit_code == 0
     assert "Tiered 1 programs:" in result.output and re.search(r"Likely\s+1", result.output)
     assert read_program(pid)["tier"] == "likely"
+
+
+def test_the_program_page_shows_the_tier_and_why(client, make_program):
+    client.post("/profile", data=PROFILE)
+    pid = make_program(**{**LIKELY, "visa_j1": "no"})
+    page = client.get(f"/programs/{pid}").get_data(as_text=True)
+    summary = page.split('<section class="tier-summary" aria-label="Tier">')[1].split("</section>")[0]
+    assert '<span class="tier-badge t-not_eligible">Not eligible</span>' in summary
+    assert '<li class="r-excludes">Does not sponsor J-1, which you need</li>' in summary

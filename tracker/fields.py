@@ -592,6 +592,11 @@ def grouped() -> list[tuple[str, list[Field]]]:
     return groups
 
 
+def by_group() -> list[tuple[str, list[Field]]]:
+    """Every group once, with all its fields (the name among the Program fields): for forms."""
+    return [(g, [f for f in FIELDS if f.group == g]) for g in GROUPS]
+
+
 def parse_values(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Parse many fields at once: (values, errors by key). Unknown keys are an error."""
     values: dict[str, Any] = {}
