@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from . import fields, regions
-from .guidance import VISA_FIELD, application_targets, funnel, tier_of
+from .guidance import VISA_FIELD, application_targets, funnel
 from .rules import TIER_LABELS, Rules
+from .tiering import effective_tier
 
 SLICES: dict[str, tuple[str, Callable[[Any, Any], str | None], Callable[[str | None], str]]] = {
-    "tier": ("Tier", lambda p, profile: tier_of(p),
+    "tier": ("Tier", lambda p, profile: effective_tier(p),
              lambda k: TIER_LABELS.get(k, "Not tiered")),
     "setting": ("Setting", lambda p, profile: _get(p, "setting"),
                 lambda k: fields.get("setting").label_for(k) or "Setting not set"),

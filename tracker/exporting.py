@@ -7,8 +7,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from copy import copy
 from collections.abc import Mapping
+from copy import copy
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -23,6 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from . import fields
 from .fields import Field, Kind
 from .rules import TIER_LABELS
+from .tiering import effective_tier
 
 PROGRAMS_SHEET = "Programs"
 SUMMARY_SHEET = "Summary"
@@ -74,10 +75,6 @@ class Summary:
 
 def export_filename(today: dt.date, ext: str) -> str:
     return f"residency-programs-{today.isoformat()}.{ext}"
-
-
-def effective_tier(row: Any) -> str | None:
-    return _get(row, "tier_override") or _get(row, "tier")
 
 
 # -- xlsx --------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from typing import Any
 
 from . import fields, regions
 from .rules import TIER_LABELS, TIERS, Rules
+from .tiering import effective_tier
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,10 @@ class Target:
         if self.high is None:
             return f"{self.label}: every program you are eligible for ({self.low} now), plus a categorical list"
         return f"{self.label}: {self.low}–{self.high}"
+
+
+def specialty_label(specialty: str | None) -> str:
+    return fields.get("specialty").label_for(specialty) if specialty else "Specialty not set"
 
 
 def _get(profile: Any, key: str) -> Any:
@@ -91,14 +96,11 @@ def on_list_definition() -> str:
             f"{' or '.join('“' + TIER_LABELS[t] + '”' for t in OFF_LIST_TIERS)}.")
 
 
-def tier_of(program: Any) -> str | None:
-    """The effective tier: the user's override, else the computed tier."""
-    return _get(program, "tier_override") or _get(program, "tier")
 
 
 def is_on_list(program: Any) -> bool:
     status = _get(program, "status") or "researching"
-    return status not in OFF_LIST_STATUSES and tier_of(program) not in OFF_LIST_TIERS
+    return status not in OFF_LIST_STATUSES and effective_tier(program) not in OFF_LIST_TIERS
 
 
 def on_list(programs: Iterable[Any]) -> list[Any]:
@@ -109,7 +111,7 @@ def left_off_list(programs: Iterable[Any]) -> list[Any]:
     """Programs with an on-list status that the tier excludes (they cost an application but
     are left out of the list's numbers)."""
     return [p for p in programs if (_get(p, "status") or "researching") not in OFF_LIST_STATUSES
-            and tier_of(p) in OFF_LIST_TIERS]
+            and effective_tier(p) in OFF_LIST_TIERS]
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -130,9 +132,7 @@ class Progress:
 
     @property
     def label(self) -> str:
-        if self.specialty is None:
-            return "Specialty not set"
-        return fields.get("specialty").label_for(self.specialty)
+        return specialty_label(self.specialty)
 
     @property
     def advised(self) -> str:
@@ -177,7 +177,7 @@ def count_by(programs: Iterable[Any], key: str) -> Counter:
 def eligible_by_specialty(programs: Iterable[Any]) -> dict[str, int]:
     """Programs of each specialty the tiers do not exclude, whatever their status (Med-Peds'
     advice is "nearly every eligible program")."""
-    return dict(Counter(_get(p, "specialty") for p in programs if tier_of(p) not in OFF_LIST_TIERS))
+    return dict(Counter(_get(p, "specialty") for p in programs if effective_tier(p) not in OFF_LIST_TIERS))
 
 
 def specialty_progress(programs: Iterable[Any], profile: Any, rules: Rules | None = None) -> list[Progress]:
@@ -193,7 +193,7 @@ def specialty_progress(programs: Iterable[Any], profile: Any, rules: Rules | Non
         mine = [p for p in listed if _get(p, "specialty") == specialty]
         by_tier = {t: 0 for t in TIERS if t not in OFF_LIST_TIERS}
         for p in mine:
-            tier = tier_of(p) or UNTIERED
+            tier = effective_tier(p) or UNTIERED
             by_tier[tier] = by_tier.get(tier, 0) + 1
         return Progress(specialty, target, by_tier, len(mine))
 
@@ -257,9 +257,7 @@ class SpecialtyCost:
 
     @property
     def label(self) -> str:
-        if self.specialty is None:
-            return "Specialty not set"
-        return fields.get("specialty").label_for(self.specialty)
+        return specialty_label(self.specialty)
 
     @property
     def total(self) -> int:
@@ -479,7 +477,7 @@ class Funnel:
 
 
 GROUPINGS = {
-    "tier": ("Tier", lambda p: tier_of(p) or UNTIERED),
+    "tier": ("Tier", lambda p: effective_tier(p) or UNTIERED),
     "setting": ("Setting", lambda p: _get(p, "setting")),
     "specialty": ("Specialty", lambda p: _get(p, "specialty")),
 }

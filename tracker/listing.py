@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
 from . import fields
 from .db import db
-from .exporting import Summary, effective_tier
+from .exporting import Summary
 from .guidance import application_targets
 from .models import Change, Program
 from .rules import TIERS
+from .tiering import effective_tier
 from .tiers import current_profile, current_rules, effective_tier_column
 
 # Not eligible programs are hidden until the user asks to see them.
@@ -205,14 +206,11 @@ def query_view(view: View, *, paged: bool = True) -> tuple[list[Program], int]:
     return list(db.session.scalars(query)), total
 
 
-def live_programs(tiers: Iterable[str] | None = None) -> list[Program]:
-    """The current season's programs that are not deleted, by name; only ``tiers`` if given."""
+def live_programs() -> list[Program]:
+    """The current season's programs that are not deleted, by name (every tier)."""
     from .seasons import current_season_id
 
     query = sa.select(Program).where(Program.deleted_at.is_(None), Program.season_id == current_season_id())
-    if tiers is not None:
-        tier = effective_tier_column()
-        query = query.where(tier.in_(list(tiers)) | tier.is_(None))
     return list(db.session.scalars(query.order_by(Program.name, Program.id)))
 
 

@@ -227,5 +227,7 @@ def _setting(a: _Assessment, prog, me, rules: Rules) -> None:
         a.cap("possible", f"{_setting_label(setting)} setting, not mission-aligned")
 
 
-def effective_tier(computed: str | None, override: str | None) -> str | None:
-    return override or computed
+def effective_tier(program: Any) -> str | None:
+    """The tier that counts: the one the user set, else the computed one (object or dict)."""
+    get = _reader(program)
+    return get("tier_override") or get("tier")

@@ -93,7 +93,7 @@ def funnel_chart(total: guidance.FunnelRow, stages: tuple[guidance.Stage, ...]):
 @bp.get("/dashboard")
 def index():
     profile, rules = current_profile(), current_rules()
-    programs = live_programs(None)
+    programs = live_programs()
     today = dt.date.today()
     listed = guidance.on_list(programs)
     progress = guidance.specialty_progress(programs, profile, rules)

@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 from flask import (
     Blueprint,
     abort,
+    g,
     redirect,
     get_template_attribute,
     make_response,
@@ -57,9 +58,12 @@ def header_groups(columns: list[fields.Field]) -> list[tuple[str, int, bool]]:
 
 
 def view_of_page() -> View:
-    """The view of the page an htmx request comes from (its URL is in HX-Current-URL)."""
-    page = urlsplit(request.headers.get("HX-Current-URL", ""))
-    return View.from_args(MultiDict(parse_qsl(page.query)))
+    """The view of the page an htmx request comes from (its URL is in HX-Current-URL); read once
+    per request, however many rows the answer re-renders."""
+    if "page_view" not in g:
+        page = urlsplit(request.headers.get("HX-Current-URL", ""))
+        g.page_view = View.from_args(MultiDict(parse_qsl(page.query)))
+    return g.page_view
 
 
 def get_live_program(program_id: int) -> Program:

@@ -60,7 +60,7 @@ def landing_redirect():
 
 @bp.get("/today")
 def index():
-    items = todays_list(live_programs(None), now(), current_rules())
+    items = todays_list(live_programs(), now(), current_rules())
     return render_template("today/index.html", items=items, sections=SECTIONS, actions=ACTIONS, now=now())
 
 
