@@ -117,6 +117,8 @@
     startEdit(td);
   });
 
+  const printable = (e) => e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey && e.key !== " ";
+
   document.addEventListener("keydown", (e) => {
     const form = e.target.closest && e.target.closest("form.editor");
     if (form) {
@@ -133,6 +135,12 @@
         moveAfter = { dRow: 0, dCol: e.shiftKey ? -1 : 1 };
         save(form);
       }
+      return;
+    }
+    if (pending && printable(e) && !(e.target.closest && e.target.closest("input, textarea, select"))) {
+      // Between the swap of an editor and its focus the key lands on the page: keep it too.
+      e.preventDefault();
+      typed = (typed || "") + e.key;
       return;
     }
     const grid = e.target.closest && e.target.closest("table.grid");
@@ -162,7 +170,7 @@
     } else if (e.key === "Enter" || e.key === "F2") {
       e.preventDefault();
       startEdit(td);
-    } else if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey && e.key !== " ") {
+    } else if (printable(e)) {
       e.preventDefault(); // typing on a cell starts editing it with what was typed, as in a spreadsheet
       startEdit(td, e.key);
     }

@@ -48,6 +48,24 @@ def test_enter_saves_and_moves_down_tab_saves_and_moves_right(page, three, read_
     assert (read_program(a)["positions"], read_program(b)["positions"]) == (11, 21)
 
 
+def test_keys_typed_while_the_editor_arrives_are_all_kept(page, three, read_program):
+    a, b, c = three
+    page.goto("/")
+    # A slow machine: the editor replaces the cell, then takes a while to settle and focus.
+    page.evaluate("htmx.config.defaultSettleDelay = 400")
+    cell(page, b, "positions").click()
+    page.keyboard.press("Escape")
+    expect(cell(page, b, "positions")).to_be_focused()
+    page.keyboard.type("3")
+    expect(cell(page, b, "positions").locator("input[name=value]")).to_be_attached()
+    page.keyboard.type("4")  # swapped in, not yet focused: the key lands on the page
+    editor = cell(page, b, "positions").locator("input[name=value]")
+    expect(editor).to_have_value("34")
+    page.keyboard.press("Enter")
+    expect(cell(page, b, "positions")).to_have_text("34")
+    assert read_program(b)["positions"] == 34
+
+
 def test_sorting_by_headers_and_searching_keep_the_view_in_the_address(page, three):
     a, b, c = three
     page.goto("/")
