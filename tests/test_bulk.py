@@ -1,5 +1,6 @@
 """Bulk edits: one value on many programs, one batch in the change log."""
 
+import json
 import re
 
 import sqlalchemy as sa
@@ -51,3 +52,15 @@ def test_nothing_selected_or_a_bad_change_is_refused(client, make_program, read_
     other = client.post("/programs/bulk", data={"change": "name:Evil", "ids": [a]})
     assert other.status_code == 400
     assert read_program(a)["status"] == "researching" and read_program(a)["name"] == "Alpha"
+
+
+def test_a_bulk_edit_sets_the_undo_buttons(client, make_program):
+    a, b = make_program(name="Alpha"), make_program(name="Beta")
+    hx = {"HX-Request": "true"}
+    client.post(f"/programs/{a}/cells/city", data={"value": "Gary", "version": 1}, headers=hx)
+    assert json.loads(client.post("/undo", headers=hx).headers["HX-Trigger"])["tracker:undo"]["can_redo"] is True
+
+    response = client.post("/programs/bulk", data={"change": "status:applied", "ids": [a, b]}, headers=hx)
+
+    assert response.status_code == 200
+    assert json.loads(response.headers["HX-Trigger"]) == {"tracker:undo": {"can_undo": True, "can_redo": False}}

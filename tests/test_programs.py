@@ -1,5 +1,7 @@
 """Adding, editing on the program page, deleting and restoring programs."""
 
+import json
+
 import sqlalchemy as sa
 
 from forms import form_values
@@ -128,3 +130,56 @@ def test_a_program_code_belongs_to_one_program(app, client, make_program, read_p
     assert response.status_code == 422
     assert "already belongs to First" in response.get_data(as_text=True)
     assert read_program(other)["program_code"] is None
+
+
+HX = {"HX-Request": "true"}
+
+
+def undo_buttons(response) -> dict:
+    return json.loads(response.headers["HX-Trigger"])["tracker:undo"]
+
+
+def test_adding_and_deleting_from_the_grid_set_the_undo_buttons(client, make_program):
+    pid = make_program(name="Mercy Hospital Program", city="Toledo")
+    client.post(f"/programs/{pid}/cells/city", data={"value": "Dayton", "version": 1}, headers=HX)
+    assert undo_buttons(client.post("/undo", headers=HX))["can_redo"] is True
+
+    added = client.post("/programs", data={"name": "Gary County Program"}, headers=HX)
+    assert added.status_code == 200
+    assert undo_buttons(added) == {"can_undo": True, "can_redo": False}  # a new action ends redo
+
+    assert undo_buttons(client.post("/undo", headers=HX))["can_redo"] is True
+    deleted = client.post(f"/programs/{pid}/delete", headers=HX)
+    assert deleted.status_code == 200
+    assert undo_buttons(deleted) == {"can_undo": True, "can_redo": False}
+
+
+def test_a_second_top_choice_saved_on_the_program_page_warns(client, make_program, read_program):
+    make_program(name="First Choice Program", top_choice="yes")
+    second = make_program(name="Second Program")
+    data = form_of(client, second)
+    data["top_choice"] = "yes"
+
+    body = client.post(f"/programs/{second}", data=data, follow_redirects=True).get_data(as_text=True)
+
+    assert "Saved 1 change." in body
+    assert '<p class="msg msg-warn">First Choice Program is also marked top choice.' in body
+    assert read_program(second)["top_choice"] == "yes"  # saved all the same
+    data = form_of(client, second)
+    data["city"] = "Gary"  # a save that does not mark it again says nothing more
+    assert "also marked top choice" not in client.post(f"/programs/{second}", data=data,
+                                                        follow_redirects=True).get_data(as_text=True)
+
+
+def test_signalling_more_than_the_profile_allows_on_the_program_page_warns(client, make_program, read_program):
+    client.post("/profile", data={"visa_needed": "", "season_year": "2027", "signals_psychiatry": "1"})
+    make_program(name="Signalled Psych", specialty="psychiatry", signal_sent="yes")
+    second = make_program(name="Second Psych", specialty="psychiatry")
+    data = form_of(client, second)
+    data["signal_sent"] = "yes"
+
+    body = client.post(f"/programs/{second}", data=data, follow_redirects=True).get_data(as_text=True)
+
+    assert "Saved 1 change." in body
+    assert "2 Psychiatry programs are marked as signalled; your profile says you may send 1." in body
+    assert read_program(second)["signal_sent"] == "yes"

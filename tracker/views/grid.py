@@ -164,6 +164,7 @@ def save_cell(program_id: int, key: str):
     if version is None:
         abort(400, description="The row version is missing; reload the page and try again.")
     raw = request.form.getlist("value") if f.kind is fields.Kind.TAGS else request.form.get("value", "")
+    class_before = row_class(program)
     try:
         update_program(program, {key: raw}, expected_version=version)
         db.session.commit()
@@ -177,45 +178,60 @@ def save_cell(program_id: int, key: str):
         db.session.rollback()
         return _conflict(program_id, f, raw)
     body = render_cell(program, f)
-    if key == "top_choice" and program.top_choice == "yes":
-        body += _second_top_choice_warning(program)
-    if key == "signal_sent" and program.signal_sent == "yes":
-        body += _signal_limit_warning(program)
+    if warnings := save_warnings(program, {key}):
+        body += Markup(render_template("_flash_oob.html", messages=[("warn", w) for w in warnings]))
     if key in TIER_FIELDS or key.startswith("tier_override"):
         body += _tier_out_of_band(program, with_cell=key != "tier_override")
-    trigger = {"tracker:saved": {"id": program.id, "version": program.version}}
-    return body, 200, {"HX-Trigger": json.dumps(trigger)}
+    saved = {"id": program.id, "version": program.version}
+    # The row holds the cell being edited (the swap target), so it is not swapped itself: its
+    # new class (tier stripe, status colour) travels with the event, for the page to set.
+    if (new_class := row_class(program)) != class_before:
+        saved["row_class"] = new_class
+    return body, 200, {"HX-Trigger": json.dumps({"tracker:saved": saved})}
 
 
-def _second_top_choice_warning(program: Program) -> Markup:
+def row_class(program: Program) -> str:
+    """The class of a program's grid row, as grid/_row.html writes it."""
+    return f"t-{program.effective_tier or 'none'} s-{program.status}"
+
+
+def save_warnings(program: Program, changed: set[str]) -> list[str]:
+    """What to warn about after a save that set ``changed`` fields (a cell, or the program page)."""
+    warnings = []
+    if "top_choice" in changed and program.top_choice == "yes":
+        warnings.append(_second_top_choice_warning(program))
+    if "signal_sent" in changed and program.signal_sent == "yes":
+        warnings.append(_signal_limit_warning(program))
+    return [w for w in warnings if w]
+
+
+def _second_top_choice_warning(program: Program) -> str | None:
     """A letter of intent is sincere for one program only: say so when a second is marked."""
     others = db.session.scalars(
         db.select(Program.name).where(Program.top_choice == "yes", Program.id != program.id,
                                       Program.season_id == program.season_id, Program.deleted_at.is_(None))
     ).all()
     if not others:
-        return Markup()
-    message = (f"{', '.join(others)} {'is' if len(others) == 1 else 'are'} also marked top choice. A letter of "
-               "intent should go to one program only: unmark the others.")
-    return Markup(render_template("_flash_oob.html", messages=[("warn", message)]))
+        return None
+    return (f"{', '.join(others)} {'is' if len(others) == 1 else 'are'} also marked top choice. A letter of "
+            "intent should go to one program only: unmark the others.")
 
 
-def _signal_limit_warning(program: Program) -> Markup:
+def _signal_limit_warning(program: Program) -> str | None:
     """More programs signalled in a specialty than the profile says ERAS allows."""
     profile = current_profile()
     limit = (profile.signal_limits or {}).get(program.specialty) if profile else None
     if limit is None:
-        return Markup()
+        return None
     sent = db.session.scalar(
         db.select(db.func.count()).select_from(Program).where(
             Program.signal_sent == "yes", Program.specialty == program.specialty,
             Program.season_id == program.season_id, Program.deleted_at.is_(None)))
     if sent <= limit:
-        return Markup()
+        return None
     specialty = fields.get("specialty").label_for(program.specialty)
-    message = (f"{sent} {specialty} programs are marked as signalled; your profile says you may send {limit}. "
-               "Keep signals for IMG-friendly programs where you have ties.")
-    return Markup(render_template("_flash_oob.html", messages=[("warn", message)]))
+    return (f"{sent} {specialty} programs are marked as signalled; your profile says you may send {limit}. "
+            "Keep signals for IMG-friendly programs where you have ties.")
 
 
 def _tier_out_of_band(program: Program, *, with_cell: bool) -> str:

@@ -24,6 +24,11 @@ def undo_state() -> dict[str, bool]:
     return state()
 
 
+def undo_trigger() -> dict[str, str]:
+    """The HX-Trigger header that sets the grid's Undo and Redo buttons (after any change)."""
+    return {"HX-Trigger": json.dumps({"tracker:undo": state()})}
+
+
 @bp.post("/undo")
 def undo():
     write_transaction()
@@ -40,7 +45,6 @@ def _answer(result: UndoResult):
     """htmx: the rows that changed and the message, out of band, and the buttons' new state in
     HX-Trigger (the main target gets nothing: use hx-swap="none"). Otherwise back to the page."""
     db.session.commit()
-    buttons = state()
     if not is_htmx():
         flash(result.message, result.category)
         back = url_for("history.changes") if request.form.get("back") == "changes" else url_for("grid.index")
@@ -55,7 +59,7 @@ def _answer(result: UndoResult):
         else:
             parts.append(render_row(program, oob=True))
     parts.append(render_template("_flash_oob.html", messages=[(result.category, result.message)]))
-    return "\n".join(parts), 200, {"HX-Trigger": json.dumps({"tracker:undo": buttons})}
+    return "\n".join(parts), 200, undo_trigger()
 
 
 @bp.get("/changes")

@@ -17,7 +17,8 @@ from ..forms import form_data, program_form_class, submitted_values
 from ..models import Program
 from ..seasons import current_season_id
 from . import is_htmx
-from .grid import render_row
+from .grid import render_row, save_warnings
+from .history import undo_trigger
 
 bp = Blueprint("programs", __name__, url_prefix="/programs")
 
@@ -45,7 +46,7 @@ def quick_add():
         flash(message, "error")
         return redirect(url_for("grid.index"))
     if is_htmx():
-        return render_row(program)
+        return render_row(program), 200, undo_trigger()
     return redirect(url_for("grid.index") + f"#p-{program.id}")
 
 
@@ -99,7 +100,7 @@ def bulk():
         f" ({len(programs) - len(changed)} already had it)." if len(changed) < len(programs) else ".")
     if is_htmx():
         rows = Markup("").join(render_row(p, oob=True) for p in changed)
-        return rows + Markup(render_template("_flash_oob.html", messages=[("ok", message)]))
+        return rows + Markup(render_template("_flash_oob.html", messages=[("ok", message)])), 200, undo_trigger()
     flash(message, "ok")
     return redirect(request.referrer or url_for("grid.index"))
 
@@ -151,6 +152,8 @@ def detail(program_id: int):
             status = 409
         else:
             flash(f"Saved {len(changes)} change{'s' if len(changes) != 1 else ''}.", "ok")
+            for warning in save_warnings(program, {c.field for c in changes}):
+                flash(warning, "warn")
             return redirect(url_for("programs.detail", program_id=program.id))
     elif request.method == "POST":
         status = 400 if program.deleted_at is None else 409
@@ -169,7 +172,7 @@ def delete(program_id: int):
         delete_program(program)
         db.session.commit()
     if is_htmx():
-        return render_template("programs/_deleted.html", program=program)
+        return render_template("programs/_deleted.html", program=program), 200, undo_trigger()
     flash(f"Deleted {program.name}.", "ok")
     return redirect(url_for("grid.index"))
 
