@@ -25,7 +25,7 @@ def test_a_save_that_excludes_the_program_sends_the_rows_new_tier_class(client, 
     client.post("/profile", data={"visa_needed": "J-1", "season_year": "2027"})
     pid = make_program(name="Gary County Program", visa_j1="yes", setting="county", img_percent=60)
     before = row_class_in_grid(client, pid)
-    assert before.startswith("t-likely ")
+    assert not before.startswith("t-not_eligible")
 
     response = save(client, pid, "visa_j1", "no", 1)
 
