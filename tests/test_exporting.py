@@ -142,9 +142,16 @@ def test_csv_has_a_bom_the_same_columns_accents_and_no_formulas():
     assert dict(zip(parsed[0], parsed[1]))["IMG residents %"] == "35%"
 
 
-def test_only_the_chosen_columns_are_exported(tmp_path):
+def test_chosen_columns_come_with_the_mentor_comments_and_the_tracker_id(tmp_path):
     chosen = [fields.get(k) for k in ("name", "state", "status")]
+    rows = [dict(ROWS[0], mentor_comments="Apply early"), ROWS[1]]
     path = tmp_path / "few.xlsx"
-    build_workbook(ROWS, chosen, SUMMARY, "x", CREATED).save(path)
+    build_workbook(rows, chosen, SUMMARY, "x", CREATED).save(path)
     ws = openpyxl.load_workbook(path)["Programs"]
-    assert [c.value for c in ws[1]] == ["Program name", "Tier", "State", "Application status", ID_HEADER]
+    assert [c.value for c in ws[1]] == ["Program name", "Tier", "State", "Application status", "Mentor comments",
+                                        ID_HEADER]
+    assert [c.value for c in ws[2]][3:] == ["Interview scheduled", "Apply early", 7]
+    assert ws.column_dimensions["F"].hidden
+    parsed = list(csv.reader(io.StringIO(build_csv(rows, chosen).lstrip("\ufeff"))))
+    assert parsed[0] == ["Program name", "Tier", "State", "Application status", "Mentor comments"]
+    assert parsed[1][-1] == "Apply early"

@@ -45,7 +45,7 @@ def test_the_export_follows_the_grids_filters_and_columns(client, demo, make_pro
     assert "Excluded" not in names and len(names) == grid.count('<tr id="p-')
     _, chosen = export(client, "?tier=all&col=name&col=state&col=status")
     assert [c.value for c in chosen["Programs"][1]] == ["Program name", "Tier", "State", "Application status",
-                                                       "Tracker ID"]
+                                                       "Mentor comments", "Tracker ID"]
     assert "Excluded" in [r[0].value for r in chosen["Programs"].iter_rows(min_row=2)]
 
 
@@ -62,7 +62,7 @@ def test_tracker_export_writes_the_same_files(app, runner, demo, tmp_path):
                                  "--col", "city"])
     assert result.exit_code == 0 and "Wrote 40 programs" in result.output
     ws = openpyxl.load_workbook(tmp_path / "list.xlsx")["Programs"]
-    assert [c.value for c in ws[1]] == ["Program name", "Tier", "City", "Tracker ID"]
+    assert [c.value for c in ws[1]] == ["Program name", "Tier", "City", "Mentor comments", "Tracker ID"]
     csv_result = runner.invoke(args=["export", str(tmp_path / "list.csv")])
     assert csv_result.exit_code == 0 and (tmp_path / "list.csv").read_text(encoding="utf-8").startswith("\ufeff")
     bad = runner.invoke(args=["export", str(tmp_path / "list.pdf")])

@@ -32,6 +32,7 @@ TRACKER_SHEET = "_tracker"  # hidden: the export's id and each row's program id
 TRACKER_MARK = "Residency Tracker export"
 TIER_HEADER = "Tier"
 ID_HEADER = "Tracker ID"
+MENTOR_COMMENTS = "mentor_comments"  # always exported: the column the mentor writes in
 
 # Characters that make a spreadsheet read text as a formula (OWASP's CSV injection list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -163,12 +164,22 @@ def _lists_sheet(wb: Workbook, columns: list[Field]) -> dict[str, str]:
     return ranges
 
 
+def exported_columns(columns: Iterable[Field]) -> list[Field]:
+    """The columns after the name and the tier: the chosen ones, and always the mentor's
+    comments, where the mentor writes back whichever columns were chosen."""
+    columns = [f for f in columns if f.key != "name"]
+    if not any(f.key == MENTOR_COMMENTS for f in columns):
+        columns.append(fields.get(MENTOR_COMMENTS))
+    return columns
+
+
 def build_workbook(rows: Iterable[Any], columns: list[Field], summary: Summary, export_id: str,
                    created: dt.datetime, change_mark: int = 0) -> Workbook:
-    """The mentor's workbook: Programs (styled, filterable, validated), Summary (counts and a
-    chart), and hidden sheets with the choice lists and the ids that bring edits back."""
+    """The mentor's workbook: Programs (styled, filterable, validated; the chosen columns, the
+    mentor's comments and the hidden Tracker ID), Summary (counts and a chart), and hidden
+    sheets with the choice lists and the ids that bring edits back."""
     rows = list(rows)
-    columns = [f for f in columns if f.key != "name"]
+    columns = exported_columns(columns)
     name_field = fields.get("name")
     wb = Workbook(write_only=True)
     wb.properties.title = "Residency programs"
@@ -288,9 +299,9 @@ def _tracker_sheet(wb: Workbook, rows: list[Any], export_id: str, created: dt.da
     ws.append(["export id", export_id])
     ws.append(["created (UTC)", created.isoformat(timespec="seconds")])
     ws.append(["change mark", change_mark])
-    ws.append(["program id", "version"])
+    ws.append(["program id", "version", "tier"])  # the tier shown: a mentor's change of it is read back
     for row in rows:
-        ws.append([_get(row, "id"), _get(row, "version")])
+        ws.append([_get(row, "id"), _get(row, "version"), effective_tier(row)])
 
 
 # -- csv ---------------------------------------------------------------------------
@@ -304,7 +315,7 @@ def csv_text(value: Any) -> Any:
 
 def build_csv(rows: Iterable[Any], columns: list[Field]) -> str:
     """UTF-8 text with a BOM (so Excel reads accents), the same columns as the workbook."""
-    columns = [f for f in columns if f.key != "name"]
+    columns = exported_columns(columns)
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
