@@ -1,4 +1,4 @@
-"""The tracker command: init-db and demo."""
+"""The tracker command: init-db, demo, serve and import."""
 
 import sqlalchemy as sa
 
@@ -147,9 +147,12 @@ def test_tracker_import_dry_run_changes_nothing(app, runner):
     assert count(app, Program) == 0
 
 
-def test_tracker_import_applies_only_when_confirmed(app, runner):
-    declined = runner.invoke(args=["import", str(SAMPLES / "my_program_list.xlsx")], input="n\n")
-    assert declined.exit_code == 0 and "Nothing was changed." in declined.output
+def test_tracker_import_applies_only_with_yes(app, runner):
+    shown = runner.invoke(args=["import", str(SAMPLES / "my_program_list.xlsx")], input="y\n")
+    assert shown.exit_code == 0, shown.output
+    assert "40 new, 0 changed" in shown.output
+    assert "Nothing was changed. Run it again with --yes to apply these changes." in shown.output
+    assert "Apply these changes?" not in shown.output  # it asks nothing: a "y" typed ahead applies nothing
     assert count(app, Program) == 0
     result = runner.invoke(args=["import", str(SAMPLES / "my_program_list.xlsx"), "--yes"])
     assert result.exit_code == 0, result.output
@@ -166,3 +169,31 @@ def test_tracker_import_refuses_a_bad_file_with_a_clear_message(app, runner):
     missing_sheet = runner.invoke(args=["import", str(SAMPLES / "freida_export_sample.xlsx"), "--sheet", "Nope"])
     assert missing_sheet.exit_code == 1 and "the sheets are: Programs" in missing_sheet.output
     assert count(app, Program) == 0
+
+
+def test_tracker_import_refuses_a_file_larger_than_the_upload_limit(app, runner, tmp_path):
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    big = tmp_path / "big.csv"
+    big.write_text("Program name,City\n" + "Riverside County Program,Riverside\n" * 40_000, encoding="utf-8")
+    assert big.stat().st_size > 1024 * 1024
+    result = runner.invoke(args=["import", str(big), "--yes"])
+    assert result.exit_code == 1
+    assert "big.csv is larger than 1 MB, the most this tracker accepts. Nothing was imported" in result.output
+    assert count(app, Program) == 0
+
+
+def test_tracker_import_of_an_export_with_sheet_programs_matches_rows_by_their_tracker_id(app, runner, tmp_path):
+    runner.invoke(args=["demo"])
+    exported = tmp_path / "exported.xlsx"
+    assert runner.invoke(args=["export", str(exported), "--tier", "all"]).exit_code == 0
+    for extra in ([], ["--sheet", "Programs"]):
+        result = runner.invoke(args=["import", str(exported), *extra, "--dry-run"])
+        assert result.exit_code == 0, result.output
+        assert "A workbook exported from this tracker" in result.output, extra
+        assert "0 new, 0 changed, 0 with conflicts, 40 unchanged" in result.output, extra
+        assert "Tier → " not in result.output  # the computed tier is not read back as one set by hand
+    other = runner.invoke(args=["import", str(exported), "--sheet", "Summary", "--dry-run"])
+    assert "A workbook exported from this tracker" not in other.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Program)
+                                 .where(Program.tier_override.is_not(None))) == 0

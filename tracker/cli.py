@@ -80,17 +80,27 @@ def tier_command() -> None:
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--sheet", help="The sheet to read (default: the one that looks like a program table).")
-@click.option("--dry-run", is_flag=True, help="Show what would change, change nothing.")
-@click.option("--yes", is_flag=True, help="Apply without asking (conflicts keep the tracker's values).")
+@click.option("--dry-run", is_flag=True, help="Show what would change, change nothing (as without --yes).")
+@click.option("--yes", is_flag=True, help="Apply the changes (conflicts keep the tracker's values); without it "
+              "the plan is only shown.")
 @with_appcontext
 def import_command(file: Path, sheet: str | None, dry_run: bool, yes: bool) -> None:
-    """Import programs from an .xlsx, .xlsm or .csv file (a FREIDA export, your own list)."""
+    """Import programs from an .xlsx, .xlsm or .csv file (a FREIDA export, your own list).
+
+    Shows what would change; applies it only with --yes."""
+    from .exporting import PROGRAMS_SHEET
     from .importing.apply import apply_plan, detect, existing_programs
-    from .importing.mapping import convert_rows
+    from .importing.mapping import convert_rows, export_info
     from .importing.plan import make_plan
     from .importing.read import UnreadableFile, read_file
     from .models import ImportBatch
 
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    size = file.stat().st_size
+    if limit and size > limit:  # the Import page's upload limit
+        most = f"{limit / 2**20:g} MB" if limit >= 2**20 else f"{limit / 2**10:g} KB"  # as the Import page says
+        raise click.ClickException(f"{file.name} is larger than {most}, the most this tracker accepts. Nothing was "
+                                   "imported; remove unused sheets or split the file.")
     try:
         sheets = read_file(file.read_bytes(), file.name, max_rows=current_app.config["IMPORT_MAX_ROWS"])
     except UnreadableFile as exc:
@@ -98,7 +108,11 @@ def import_command(file: Path, sheet: str | None, dry_run: bool, yes: bool) -> N
     names = [s.name for s in sheets]
     if sheet is not None and sheet not in names:
         raise click.ClickException(f"There is no sheet “{sheet}”; the sheets are: {', '.join(names)}.")
-    chosen, header_row, columns, exported = detect([s for s in sheets if s.name == sheet] if sheet else sheets)
+    # A returned export is known by its hidden sheet, which --sheet leaves out: read it from all sheets.
+    if sheet is None or (sheet == PROGRAMS_SHEET and export_info(sheets) is not None):
+        chosen, header_row, columns, exported = detect(sheets)
+    else:
+        chosen, header_row, columns, exported = detect([s for s in sheets if s.name == sheet])
     mapped = [f"{c.header} → {c.target_label}" for c in columns if c.target]
     click.echo(f"Sheet “{chosen.name}”, headers in row {header_row + 1}: " + "; ".join(mapped))
     if not any(c.target == "name" for c in columns):
@@ -117,8 +131,8 @@ def import_command(file: Path, sheet: str | None, dry_run: bool, yes: bool) -> N
     if dry_run:
         click.echo("Dry run: nothing was changed.")
         return
-    if not yes and not click.confirm("Apply these changes?", default=False):
-        click.echo("Nothing was changed.")
+    if not yes:
+        click.echo("Nothing was changed. Run it again with --yes to apply these changes.")
         return
     write_transaction()
     batch = ImportBatch(batch_id=new_batch_id(), filename=file.name[:255], sheet=chosen.name,
