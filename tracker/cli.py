@@ -149,21 +149,30 @@ def import_command(file: Path, sheet: str | None, dry_run: bool, yes: bool) -> N
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @click.option("--tier", "tiers", multiple=True, type=click.Choice([*TIER_LABELS, "all"]),
               help="Tiers to include (repeat it); default: all but Not eligible, as the grid shows.")
-@click.option("--col", "cols", multiple=True, help="Columns (catalogue keys) to include; default: all.")
+@click.option("--col", "cols", multiple=True, help="Columns (catalogue keys) to include; default: all. The "
+              "workbook always has the Mentor comments column.")
+@click.option("--filter", "filters", multiple=True, metavar="KEY=VALUE",
+              help="Only programs whose KEY is VALUE, as the grid's filters (repeat it): status=applied, "
+                   "specialty=pediatrics, state=TX, setting=county, visa_j1=yes...")
+@click.option("--unknown", is_flag=True, help="Only programs with unknown data (visa, IMG share, setting).")
 @click.option("--search", "query", help="Only programs whose name, city or notes contain this.")
 @click.option("--sort", help="Sort keys, as in the grid's address: state,-img_percent.")
 @with_appcontext
-def export_command(file: Path, tiers: tuple[str, ...], cols: tuple[str, ...], query: str | None,
-                   sort: str | None) -> None:
+def export_command(file: Path, tiers: tuple[str, ...], cols: tuple[str, ...], filters: tuple[str, ...],
+                   unknown: bool, query: str | None, sort: str | None) -> None:
     """Write the mentor's workbook (.xlsx) or a CSV (.csv), as the grid's Export button does."""
     from .exporting import build_csv, build_workbook
     from .listing import View, change_mark, export_summary, query_view
     from .models import utcnow
 
-    unknown = [c for c in cols if c not in fields.BY_KEY]
-    if unknown:
-        raise click.ClickException(f"Unknown column(s): {', '.join(unknown)}. Columns: {', '.join(fields.BY_KEY)}.")
-    view = View.from_args({"tier": list(tiers), "col": list(cols), "q": query or "", "sort": sort or ""})
+    wrong = [c for c in cols if c not in fields.BY_KEY]
+    if wrong:
+        raise click.ClickException(f"Unknown column(s): {', '.join(wrong)}. Columns: {', '.join(fields.BY_KEY)}.")
+    args: dict[str, object] = {"tier": list(tiers), "col": list(cols), "q": query or "", "sort": sort or "",
+                               "unknown": "1" if unknown else ""}
+    for key, value in _filters(filters).items():
+        args[f"f.{key}"] = value
+    view = View.from_args(args)
     rows, _ = query_view(view, paged=False)
     if file.suffix.lower() == ".csv":
         file.write_text(build_csv(rows, view.visible_columns), encoding="utf-8")
@@ -173,6 +182,31 @@ def export_command(file: Path, tiers: tuple[str, ...], cols: tuple[str, ...], qu
     else:
         raise click.ClickException("The file name must end in .xlsx or .csv.")
     click.echo(f"Wrote {len(rows)} programs to {file}.")
+
+
+def _filters(given: tuple[str, ...]) -> dict[str, list[str]]:
+    """--filter key=value options as the grid's filters (key -> stored values); a value is its
+    stored form (will_apply) or its label (Will apply). Raises a ClickException for a key or a
+    value the catalogue does not know."""
+    from .listing import FILTERABLE
+
+    by_key = {f.key: f for f in FILTERABLE}
+    chosen: dict[str, list[str]] = {}
+    for item in given:
+        key, sep, value = item.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or key not in by_key:
+            raise click.ClickException(f"--filter {item}: filter on one of {', '.join(by_key)}, as KEY=VALUE "
+                                       "(status=applied).")
+        f = by_key[key]
+        match = next((c.value for c in f.options if value in (c.value, c.label) or value.lower() == c.label.lower()),
+                     None)
+        if match is None:
+            raise click.ClickException(f"--filter {item}: {f.label} is one of {', '.join(c.value for c in f.options)}.")
+        chosen.setdefault(key, [])
+        if match not in chosen[key]:
+            chosen[key].append(match)
+    return chosen
 
 
 @click.command("serve")
