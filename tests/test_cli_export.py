@@ -1,4 +1,7 @@
-"""`tracker export` with the grid's filters."""
+"""`tracker export` with the grid's filters, and the Summary sheet's numbers against the
+dashboard's."""
+
+import re
 
 import openpyxl
 import pytest
@@ -6,6 +9,14 @@ import sqlalchemy as sa
 
 from tracker.db import db
 from tracker.models import Program
+
+PROFILE = {
+    "visa_needed": "J-1", "step1": "Pass", "step1_attempts": "1", "step2_ck": "225", "step2_attempts": "1",
+    "step3": "", "graduation_year": "2020", "season_year": "2027", "usce_months": "3",
+    "target_specialties": ["internal_medicine", "psychiatry"],
+}
+LIKELY = {"visa_j1": "yes", "img_percent": 40, "non_us_img_count": 6, "usce_required": "no", "setting": "county"}
+
 
 @pytest.fixture
 def demo(runner):
@@ -60,3 +71,26 @@ def test_export_refuses_a_filter_the_catalogue_does_not_know(runner, demo, tmp_p
     assert f"--filter {given}: " in result.output and message in result.output
     assert not out.exists()
 
+
+def test_the_summarys_on_the_list_is_the_dashboards_number(app, client, runner, make_program, tmp_path):
+    assert client.post("/profile", data=PROFILE).status_code == 302
+    for name, status in (("Toledo", "will_apply"), ("Bronx", "applied"), ("Peoria", "interview_invited"),
+                         ("Lima", "researching"), ("Akron", "withdrawn")):
+        make_program(name=f"{name} County IM", specialty="internal_medicine", status=status, **LIKELY)
+    make_program(name="Flint County IM", specialty="internal_medicine", status="applied",
+                 **{**LIKELY, "visa_j1": "no"})  # not eligible: off the list
+    make_program(name="El Paso Psychiatry", specialty="psychiatry", status="applied", **LIKELY)
+
+    page = client.get("/dashboard").get_data(as_text=True)
+    row = re.search(r'<th scope="row">Internal Medicine</th>.*?<strong>(\d+)</strong>', page, re.DOTALL)
+    dashboard = int(row.group(1))
+    assert dashboard == 3
+
+    out = tmp_path / "applied.xlsx"  # a filtered export: its rows are not the whole list
+    assert runner.invoke(args=["export", str(out), "--filter", "status=applied"]).exit_code == 0
+    lines = list(openpyxl.load_workbook(out)["Summary"].iter_rows(values_only=True))
+    start = next(i for i, line in enumerate(lines) if line[:3] == (
+        "Applications (the whole list): advised and now", "Advised", "On the list"))
+    assert [line[:3] for line in lines[start + 1:start + 3]] == [("Internal Medicine", "80–120", dashboard),
+                                                                 ("Psychiatry", "60–100", 1)]
+    assert names_in(out) == ["Bronx County IM", "El Paso Psychiatry"]

@@ -266,7 +266,8 @@ def _summary_sheet(wb: Workbook, summary: Summary, total: int, created: dt.datet
     tier_last = max(len(lines), tier_first)
     lines.append([])
     if summary.targets:
-        lines.append([_bold(ws, "Applications: advised and now"), _bold(ws, "Advised"), _bold(ws, "On the list")])
+        lines.append([_bold(ws, "Applications (the whole list): advised and now"), _bold(ws, "Advised"),
+                      _bold(ws, "On the list")])
         lines += [[_text_cell(ws, s), _text_cell(ws, advised), now] for s, advised, now in summary.targets]
         lines.append([])
     for title_text, counts, key in (("Programs by status", summary.by_status, "status"),

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from . import fields
 from .db import db
 from .exporting import Summary
-from .guidance import application_targets
+from .guidance import specialty_progress
 from .models import Change, Program
 from .rules import TIERS
 from .tiering import effective_tier
@@ -215,6 +215,8 @@ def live_programs() -> list[Program]:
 
 
 def export_summary(rows: list[Program]) -> Summary:
+    """The Summary sheet of an export: the profile, the exported rows by tier, status, specialty
+    and setting, and each target specialty's applications as the dashboard counts them."""
     profile = current_profile()
     lines: list[tuple[str, str]] = []
     if profile is not None:
@@ -232,11 +234,9 @@ def export_summary(rows: list[Program]) -> Summary:
         ]
     by_tier = Counter({t: 0 for t in TIERS})
     by_tier.update(effective_tier(p) for p in rows if effective_tier(p))
-    live_not_excluded = Counter(p.specialty for p in rows if effective_tier(p) != "not_eligible")
-    targets = []
-    for target in application_targets(profile, current_rules(), dict(live_not_excluded)):
-        advised = "every eligible program" if target.high is None else f"{target.low}–{target.high}"
-        targets.append((target.label, advised, live_not_excluded.get(target.specialty, 0)))
+    # the dashboard's numbers: the programs on the list among the whole list, not the exported rows only
+    targets = [(row.label, row.advised, row.total)
+               for row in specialty_progress(live_programs(), profile, current_rules()) if row.target is not None]
     return Summary(
         profile_lines=lines,
         by_tier=dict(by_tier),
