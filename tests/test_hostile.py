@@ -67,7 +67,7 @@ def test_an_open_tab_keeps_saving_after_the_server_restarts(tmp_path, monkeypatc
     monkeypatch.delenv("TRACKER_SECRET_KEY", raising=False)
     config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]}
     first = create_app(config).test_client()  # the secret key comes from the instance folder
-    page = first.get("/").get_data(as_text=True)
+    page = first.get("/", follow_redirects=True).get_data(as_text=True)  # in season, "/" lands on Today
     token = page.split("X-CSRFToken&#34;: &#34;")[1].split("&#34;")[0]
     cookie = first.get_cookie("session").value
     second = create_app(config).test_client()  # "restarted": a new process, the same instance folder
@@ -90,20 +90,24 @@ def zip_bomb() -> bytes:
 
 
 def laughs() -> bytes:
+    """A workbook whose sheet declares nested entities: a billion "lol"s if expanded."""
     wb = openpyxl.Workbook()
     wb.active.append(["Program Name"])
     wb.active.append(["Mercy"])
     raw = io.BytesIO()
     wb.save(raw)
-    bomb = (b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">'
-            + b"".join(b'<!ENTITY %s "%s">' % (b"b" * i, (b"&" + (b"b" * (i - 1) if i > 1 else b"a") + b";") * 10)
-                       for i in range(1, 10))
-            + b']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&bbbbbbbbb;</t>'
-              b'</si></sst>')
+    doctype = (b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">'
+               + b"".join(b'<!ENTITY %s "%s">' % (b"b" * i, (b"&" + (b"b" * (i - 1) if i > 1 else b"a") + b";") * 10)
+                          for i in range(1, 10))
+               + b"]>")
     out = io.BytesIO()
     with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
-            dst.writestr(item, bomb if item.filename == "xl/sharedStrings.xml" else src.read(item.filename))
+            content = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = doctype + content.replace(b"<t>Mercy</t>", b"<t>&bbbbbbbbb;</t>")
+                assert b"&bbbbbbbbb;" in content
+            dst.writestr(item, content)
     return out.getvalue()
 
 
@@ -112,7 +116,7 @@ GENERATED = {
     "50,000 rows": ("rows.csv", lambda: ("Program Name\n" + "Mercy\n" * 50_000).encode(), (413,)),
     "5,000 columns": ("wide.csv", lambda: (",".join(f"c{i}" for i in range(5000)) + "\n").encode(), (413,)),
     "a 200 KB cell": ("cell.csv", lambda: ("Program Name\n" + "x" * 200_000 + "\n").encode(), (413,)),
-    "entity expansion": ("laughs.xlsx", laughs, (302, 400, 413, 422)),
+    "entity expansion": ("laughs.xlsx", laughs, (422,)),
 }
 
 
@@ -124,12 +128,8 @@ def test_generated_hostile_uploads_are_refused_and_change_nothing(app, client, m
     response = client.post("/imports", data={"file": (io.BytesIO(make()), filename)},
                            content_type="multipart/form-data")
     assert response.status_code in statuses
-    if response.status_code != 302:
-        assert "Nothing was imported" in response.get_data(as_text=True)
-        assert db_bytes() == before
-    else:  # read without expanding anything: a draft to map, not a program yet
-        with app.app_context():
-            assert db.session.scalar(sa.select(sa.func.count()).select_from(Program)) == 1
+    assert "Nothing was imported" in response.get_data(as_text=True)
+    assert db_bytes() == before  # no draft batch, no program
 
 
 def test_a_full_disk_fails_with_a_clear_message_and_no_partial_data(app, make_program):

@@ -70,20 +70,26 @@ def test_a_zip_bomb_is_refused_from_its_declared_size():
     assert error.status == 413 and "far more data than a spreadsheet holds" in error.message
 
 
-def test_an_xml_entity_attack_is_not_expanded():
-    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-              + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
-                         for i in range(1, 10))
-              + b']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
-                b'uniqueCount="1"><si><t>&lol9;</t></si></sst>')
+def test_an_xml_entity_attack_is_refused_before_anything_is_expanded():
+    doctype = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+               + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
+                          for i in range(1, 10))
+               + b"]>")
     data = workbook_bytes([["Program Name"], ["Mercy"]])
-    data = replace_member(data, "xl/sharedStrings.xml", laughs)
-    try:
-        sheets = read_file(data, "laughs.xlsx")
-    except UnreadableFile as exc:
-        assert exc.status in (400, 413, 422)
-    else:  # read without expanding: no cell holds a billion laughs
-        assert all(len(str(v)) < 1000 for s in sheets for r in s.rows for v in r)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml")
+    data = replace_member(data, "xl/worksheets/sheet1.xml", doctype + sheet.replace(b"<t>Mercy</t>", b"<t>&lol9;</t>"))
+    error = refused(data, "laughs.xlsx")
+    assert error.status == 422 and "document type declaration" in error.message
+
+
+def test_a_doctype_in_any_part_is_refused_even_without_entities():
+    data = workbook_bytes([["Program Name"], ["Mercy"]])
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        styles = archive.read("xl/styles.xml")
+    data = replace_member(data, "xl/styles.xml", b'<?xml version="1.0"?>\n<!DOCTYPE x SYSTEM "file:///etc/passwd">'
+                          + styles)
+    assert "xl/styles.xml" in refused(data).message
 
 
 def test_too_many_rows_columns_or_characters_are_refused():
@@ -105,3 +111,19 @@ def test_other_file_types_are_refused_by_name():
     assert "save it as .xlsx" in refused(b"anything", "old.xls").message
     assert "not a spreadsheet this tracker reads" in refused(b"%PDF-1.7", "list.pdf").message
     assert "not a text (CSV) file" in refused(b"\x00\x01\x02", "binary.csv").message
+
+
+def test_the_row_limit_counts_the_programs_below_the_header():
+    title = [["My residency list"], [None], ["Program Name"]]
+    at_limit = [*title, *[[f"P{i}"] for i in range(5)], [None], [None]]
+    assert len(read_file(workbook_bytes(at_limit), "list.xlsx", max_rows=5)[0].rows) == 8
+    over = workbook_bytes([*title, *[[f"P{i}"] for i in range(6)]])
+    with pytest.raises(UnreadableFile) as caught:
+        read_file(over, "list.xlsx", max_rows=5)
+    assert caught.value.status == 413
+    assert caught.value.message == ("Sheet “Programs” has 6 rows of programs; this tracker imports at most 5 at "
+                                    "once. Split the file and import it in parts.")
+    csv_over = ("Program Name\n" + "Mercy\n" * 6).encode()
+    with pytest.raises(UnreadableFile, match="has 6 rows of programs"):
+        read_file(csv_over, "rows.csv", max_rows=5)
+    read_file(("Program Name\n" + "Mercy\n" * 5).encode(), "rows.csv", max_rows=5)

@@ -4,12 +4,17 @@ we can read safely. Pure: bytes in, values out, no Flask, no database.
 xlsx and xlsm are read with python-calamine (fast, and it never runs macros); before that the
 zip's declared sizes are checked, so a zip bomb is refused without being inflated. CSV is
 decoded as UTF-8 (with or without a BOM) or, failing that, Windows-1252, and its separator
-(comma, semicolon or tab) is detected."""
+(comma, semicolon or tab) is detected.
+
+An XML part that declares a document type (DOCTYPE, where entities are declared) is refused:
+Excel never writes one, and entities are how an "XML bomb" expands. A sheet with more than
+``max_rows`` rows of programs below its header is refused, so nothing is half-imported."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +24,8 @@ MAX_COLUMNS = 200
 MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # what the zip may declare, all members together
 MAX_RATIO = 200  # declared size / compressed size for one member
+MAX_PROLOG = 1024 * 1024  # what may come before an XML part's first element
+TITLE_ROWS = 30  # rows above the header (mapping.HEADER_SCAN_ROWS) that are not programs
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and every password-protected workbook
 
@@ -68,7 +75,44 @@ def read_file(data: bytes, filename: str, *, max_rows: int = MAX_ROWS) -> list[S
     sheets = [s for s in sheets if s.rows]
     if not sheets:
         raise UnreadableFile(f"“{filename}” has no data in it.", 422)
+    for sheet in sheets:
+        _check_rows(sheet, filename if kind == "csv" else f"Sheet “{sheet.name}”", max_rows)
     return sheets
+
+
+def _is_blank_row(row: list[Any]) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
+
+
+def _too_many(where: str, max_rows: int, count: int | None = None) -> UnreadableFile:
+    counted = f"{count:,} rows of programs" if count is not None else f"more than {max_rows:,} rows"
+    return UnreadableFile(f"{where} has {counted}; this tracker imports at most {max_rows:,} at once. Split "
+                          "the file and import it in parts.", 413)
+
+
+def _check_rows(sheet: Sheet, where: str, max_rows: int) -> None:
+    """Refuse a sheet with more than ``max_rows`` non-empty rows below its header row."""
+    from .mapping import find_header_row
+
+    header = find_header_row(sheet)
+    count = sum(not _is_blank_row(row) for row in sheet.rows[header + 1:])
+    if count > max_rows:
+        raise _too_many(where, max_rows, count)
+
+
+class _RowCounter:
+    """Stops reading early, while the rows are streamed, once a sheet is surely too long:
+    more non-empty rows than ``max_rows`` and the title rows, or far too many rows at all."""
+
+    def __init__(self, where: str, max_rows: int):
+        self.where, self.max_rows = where, max_rows
+        self.filled = self.total = 0
+
+    def add(self, row: list[Any]) -> None:
+        self.total += 1
+        self.filled += not _is_blank_row(row)
+        if self.filled > self.max_rows + TITLE_ROWS or self.total > 4 * self.max_rows + 1000:
+            raise _too_many(self.where, self.max_rows)
 
 
 def _check_zip(data: bytes, filename: str) -> None:
@@ -95,6 +139,43 @@ def _check_zip(data: bytes, filename: str) -> None:
     bad = archive.testzip() if len(data) < 2 * 1024 * 1024 else None
     if bad:
         raise UnreadableFile(f"“{filename}” is damaged (its part {bad} is corrupt). Save it again in Excel.", 422)
+    for m in members:
+        if m.filename.lower().endswith((".xml", ".rels", ".vml")) and _declares_doctype(archive, m):
+            raise UnreadableFile(f"“{filename}” holds XML with a document type declaration (its part "
+                                 f"{m.filename}), which Excel never writes and which can hide an XML bomb; "
+                                 "refused. Open it in Excel and save it again as .xlsx.", 422)
+
+
+ROOT_START = re.compile(rb"<[A-Za-z_]")
+
+
+def _declares_doctype(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """Whether the part's prolog (what comes before its first element) declares a DOCTYPE or
+    an ENTITY. Only the prolog is inflated, at most MAX_PROLOG bytes of it."""
+    head = b""
+    try:
+        with archive.open(member) as part:
+            while len(head) < MAX_PROLOG:
+                chunk = part.read(64 * 1024)
+                if not chunk:
+                    break
+                head += chunk
+                if ROOT_START.search(_as_utf8(head)):
+                    break
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError, NotImplementedError, RuntimeError):
+        return False  # the reader says what is wrong with it
+    text = _as_utf8(head)
+    root = ROOT_START.search(text)
+    if root is None:
+        return len(head) >= MAX_PROLOG  # a megabyte of prolog is no spreadsheet's
+    prolog = text[:root.start()].upper()
+    return b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog
+
+
+def _as_utf8(head: bytes) -> bytes:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16, as XML may be
+        return head.decode("utf-16", errors="replace").encode("utf-8", errors="replace")
+    return head
 
 
 def _read_xlsx(data: bytes, filename: str, max_rows: int) -> list[Sheet]:
@@ -110,11 +191,10 @@ def _read_xlsx(data: bytes, filename: str, max_rows: int) -> list[Sheet]:
                 raise UnreadableFile(f"Sheet “{name}” has {sheet.width:,} columns; this tracker reads at most "
                                      f"{MAX_COLUMNS}.", 413)
             rows = []
+            counter = _RowCounter(f"Sheet “{name}”", max_rows)
             for row in sheet.iter_rows():
-                if len(rows) > max_rows + 50:  # a few title rows above the header are fine
-                    raise UnreadableFile(f"Sheet “{name}” has more than {max_rows:,} rows; split the file and "
-                                         "import it in parts.", 413)
                 rows.append([_cell(v, name) for v in row])
+                counter.add(rows[-1])
             sheets.append(Sheet(name, _trim(rows)))
         return sheets
     except UnreadableFile:
@@ -155,15 +235,14 @@ def _read_csv(data: bytes, filename: str, max_rows: int) -> Sheet:
         delimiter = max(",;\t", key=first.count)
     csv.field_size_limit(MAX_CELL_CHARS + 1)
     rows = []
+    counter = _RowCounter(f"“{filename}”", max_rows)
     try:
         for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            if len(rows) > max_rows + 50:
-                raise UnreadableFile(f"“{filename}” has more than {max_rows:,} rows; split the file and import "
-                                     "it in parts.", 413)
             if len(row) > MAX_COLUMNS:
                 raise UnreadableFile(f"“{filename}” has {len(row):,} columns; this tracker reads at most "
                                      f"{MAX_COLUMNS}.", 413)
             rows.append([_cell(v.strip() if isinstance(v, str) else v, "CSV") for v in row])
+            counter.add(rows[-1])
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise UnreadableFile(f"“{filename}” has a cell of more than {MAX_CELL_CHARS:,} characters, more "
