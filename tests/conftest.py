@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 
 import pytest
@@ -18,7 +19,7 @@ class CSRFClient(FlaskClient):
 
     def csrf_token(self) -> str:
         if self.token is None:
-            page = self.get("/").get_data(as_text=True)
+            page = self.get("/", follow_redirects=True).get_data(as_text=True)  # in season, "/" lands on Today
             self.token = re.search(r'X-CSRFToken&#34;: &#34;([^&]+)&#34;', page).group(1)
         return self.token
 
@@ -39,6 +40,8 @@ def app(tmp_path, monkeypatch):
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        # July is in no season, so "/" shows the grid whatever the date; Today's tests set their own.
+        "TRACKER_NOW": dt.datetime(2026, 7, 1, 12, 0),
     })
     app.test_client_class = CSRFClient
     with app.app_context():

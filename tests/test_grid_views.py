@@ -91,7 +91,7 @@ def test_the_export_follows_filters_sort_and_columns(client, programs):
 
     response = client.get("/export.xlsx?f.state=OH&sort=-img_percent&col=name&col=state")
     ws = openpyxl.load_workbook(io.BytesIO(response.data))["Programs"]
-    assert [c.value for c in ws[1]] == ["Program name", "Tier", "State", "Tracker ID"]
+    assert [c.value for c in ws[1]] == ["Program name", "Tier", "State", "Mentor comments", "Tracker ID"]
     assert [r[0].value for r in ws.iter_rows(min_row=2)] == ["Dayton Safety-net", "Toledo County"]
 
 

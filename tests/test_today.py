@@ -106,13 +106,39 @@ def test_a_stale_item_is_refused(client, frozen, make_program, read_program):
 def test_opening_the_tracker_in_season_lands_on_today_once(app, frozen):
 
     fresh = app.test_client()
-    with app.app_context():
-        from tracker.models import Profile
-
-        db.session.add(Profile(season_year=2027))
-        db.session.commit()
+    make_current_season(app, 2027)
     first = fresh.get("/")
     assert first.status_code == 302 and first.headers["Location"] == "/today"
     assert fresh.get("/").status_code == 200  # then the grid, as asked
     app.config["TRACKER_NOW"] = dt.datetime(2027, 6, 1)
     assert app.test_client().get("/").status_code == 200  # out of season: the grid
+
+
+def make_current_season(app, year):
+    with app.app_context():
+        from tracker.models import Season
+        from tracker.seasons import switch_to
+
+        season = db.session.scalar(sa.select(Season).where(Season.year == year))
+        if season is None:
+            season = Season(year=year)
+            db.session.add(season)
+        switch_to(season)
+        db.session.commit()
+
+
+def test_in_season_the_demo_list_opens_on_today_without_a_profile(app, runner, frozen):
+    make_current_season(app, 2027)  # the 2027 Match: its season runs from September 2026
+    assert "Loaded" in runner.invoke(args=["demo"]).output
+    first = app.test_client().get("/")
+    assert first.status_code == 302 and first.headers["Location"] == "/today"
+
+
+def test_the_current_seasons_year_decides_not_the_profiles(app, frozen):
+    make_current_season(app, 2026)  # an old season shown again: its Match is over
+    with app.app_context():
+        from tracker.models import Profile
+
+        db.session.add(Profile(season_year=2027))
+        db.session.commit()
+    assert app.test_client().get("/").status_code == 200

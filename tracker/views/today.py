@@ -13,6 +13,7 @@ from ..db import db, write_transaction
 from ..listing import live_programs
 from ..models import Program
 from ..reminders import season_has_started, todays_list
+from ..seasons import current_season
 from ..tiers import current_profile, current_rules
 from . import is_htmx
 
@@ -49,11 +50,11 @@ def _note_first_visit() -> None:
 
 
 def landing_redirect():
-    """During the season, opening the tracker lands on Today (once per browser session)."""
+    """During the season (the current one, whose list the pages show), opening the tracker lands
+    on Today (once per browser session)."""
     if request.args or not getattr(g, "first_visit", False):
         return None
-    profile = current_profile()
-    if profile and season_has_started(now().date(), profile.season_year, current_rules()):
+    if season_has_started(now().date(), current_season().year, current_rules()):
         return redirect(url_for("today.index"))
     return None
 
