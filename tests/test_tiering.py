@@ -28,8 +28,39 @@ CASES = {
     "H-1B without Step 3": ({"visa_h1b": "yes"}, {"visa_needed": "H-1B"}, "possible", "want Step 3 passed"),
     "H-1B with Step 3": ({"visa_h1b": "yes"}, {"visa_needed": "H-1B", "step3": 225}, "likely",
                          "Step 3 225 passed"),
+    "H-1B, Step 3 at solid line": ({"visa_h1b": "yes"}, {"visa_needed": "H-1B", "step3": 220}, "likely",
+                                   "Step 3 220 passed, which H-1B sponsors look for"),
+    "H-1B, Step 3 below solid line": ({"visa_h1b": "yes"}, {"visa_needed": "H-1B", "step3": 219}, "possible",
+                                      "Your Step 3 219 is below the solid 220 H-1B sponsors look for"),
     "no visa needed": ({"visa_j1": "no"}, {"visa_needed": "none"}, "likely", "Clear IMG presence"),
     "visa need unset": ({}, {"visa_needed": UNSET}, "possible", "Your visa need is not in your profile"),
+    # Step 1: a stated requirement (pass, or a minimum with the comfortable margin 5), failures, old scores
+    "Step 1 pass required, passed": ({"step1_requirement": "pass"}, {}, "likely",
+                                     "Requires a passed Step 1, which you have"),
+    "Step 1 pass required, failed": ({"step1_requirement": "pass"}, {"step1": "fail"}, "not_eligible",
+                                     "Requires a passed Step 1; your profile records Step 1 as failed"),
+    "Step 1 pass required, unknown": ({"step1_requirement": "pass"}, {"step1": UNSET}, "possible",
+                                      "add your Step 1 result"),
+    "Step 1 none stated": ({"step1_requirement": "none stated"}, {"step1": "214"}, "possible",
+                           "Your Step 1 214 is below average"),
+    "Step 1 one below minimum": ({"step1_requirement": "220"}, {"step1": "219"}, "not_eligible",
+                                 "Step 1 minimum 220 is above your 219"),
+    "Step 1 exactly at minimum": ({"step1_requirement": "220"}, {"step1": "220"}, "possible",
+                                  "Your Step 1 220 is near the stated minimum of 220"),
+    "Step 1 at margin": ({"step1_requirement": "220"}, {"step1": "225"}, "likely",
+                         "Your Step 1 225 clears the stated minimum of 220"),
+    "Step 1 minimum, failed": ({"step1_requirement": "220"}, {"step1": "fail"}, "not_eligible",
+                               "Requires a Step 1 of at least 220; your profile records Step 1 as failed"),
+    "Step 1 minimum, pass/fail": ({"step1_requirement": "220"}, {}, "possible",
+                                  "check whether the program accepts a pass"),
+    "Step 1 minimum, unknown": ({"step1_requirement": "220"}, {"step1": UNSET}, "possible",
+                                "Requires a Step 1 of at least 220: add your Step 1 result"),
+    "Step 1 failed": ({}, {"step1": "fail"}, "possible", "Your profile records a failed Step 1: a red flag"),
+    "Step 1 failed twice": ({}, {"step1": "fail", "step1_attempts": 2}, "reach", "2 failed attempts (Step 1)"),
+    "Step 1 second attempt": ({}, {"step1_attempts": 2}, "possible", "You took Step 1 2 times"),
+    "Step 1 at below-average line": ({}, {"step1": "215"}, "likely", "Sponsors J-1"),
+    "Step 1 below average": ({}, {"step1": "214"}, "possible", "Your Step 1 214 is below average (under 215)"),
+    "Step 1 unknown": ({}, {"step1": UNSET}, "likely", "Sponsors J-1"),
     # Step 2 CK against a stated minimum (comfortable margin 5)
     "Step 2 one below minimum": ({"step2_min": 231}, {}, "not_eligible", "Step 2 CK minimum 231 is above your 230"),
     "Step 2 exactly at minimum": ({"step2_min": 230}, {}, "possible", "near the stated minimum of 230"),
@@ -44,8 +75,18 @@ CASES = {
     # attempts
     "attempts over limit": ({"max_attempts": 1}, {"step2_attempts": 2}, "not_eligible",
                             "Allows at most 1 attempt per exam; you took Step 2 CK 2 times"),
-    "attempts at limit": ({"max_attempts": 2}, {"step1_attempts": 2}, "likely", "Sponsors J-1"),
+    "attempts at limit": ({"max_attempts": 2}, {"step1_attempts": 2}, "possible",
+                          "You took Step 1 2 times: a failed attempt is a red flag"),
     "attempts unknown": ({"max_attempts": 1}, {"step1_attempts": UNSET}, "possible", "add your attempts"),
+    # several failed attempts (2, both exams together): a reach where no limit is stated
+    "one failure, no limit": ({}, {"step2_attempts": 2}, "possible", "You took Step 2 CK 2 times"),
+    "two failures, no limit": ({}, {"step1_attempts": 2, "step2_attempts": 2}, "reach",
+                               "2 failed attempts (Step 1 and Step 2 CK) and no attempt limit stated"),
+    "two Step 2 failures, no limit": ({}, {"step2_attempts": 3}, "reach", "2 failed attempts (Step 2 CK)"),
+    "two failures within a limit": ({"max_attempts": 3}, {"step2_attempts": 3}, "possible",
+                                    "You took Step 2 CK 3 times"),
+    "attempts unknown, no limit": ({}, {"step1_attempts": UNSET, "step2_attempts": UNSET}, "likely",
+                                   "Sponsors J-1"),
     # years since graduation (2027 - 2020 = 7)
     "YOG at limit": ({"yog_limit_years": 7}, {}, "likely", "within the 7-year limit"),
     "YOG over limit": ({"yog_limit_years": 6}, {}, "not_eligible",
@@ -58,6 +99,14 @@ CASES = {
     "USCE required, unknown": ({"usce_required": "yes"}, {"usce_months": UNSET}, "possible", "add your months"),
     "USCE preferred, none": ({"usce_required": "preferred"}, {"usce_months": 0}, "possible",
                              "Prefers US clinical experience"),
+    "USCE unknown, none": ({"usce_required": "unknown"}, {"usce_months": 0}, "possible",
+                           "USCE requirement unknown: check the program's website"),
+    "USCE missing, none": ({"usce_required": UNSET}, {"usce_months": 0}, "possible", "USCE requirement unknown"),
+    "USCE unknown, at the required months": ({"usce_required": "unknown"}, {"usce_months": 1}, "likely",
+                                             "Sponsors J-1"),
+    "USCE unknown, months unknown": ({"usce_required": "unknown"}, {"usce_months": UNSET}, "possible",
+                                     "USCE requirement unknown"),
+    "USCE not required, none": ({"usce_required": "no"}, {"usce_months": 0}, "likely", "Sponsors J-1"),
     # IMG presence (clear at 20%, some at 5%, or 2 non-US IMGs)
     "IMG at clear line": ({"img_percent": 20}, {}, "likely", "Clear IMG presence: 20% IMG residents"),
     "IMG below clear line": ({"img_percent": 19.9}, {}, "possible", "Some IMG presence: 19.9% IMG residents"),
@@ -122,6 +171,27 @@ def test_rules_change_the_outcome():
     assert assign_tier(unknown_visa, APPLICANT, Rules(unknown_visa_tier="possible")).tier == "possible"
     assert assign_tier({**PROGRAM, "setting": "va"}, APPLICANT,
                        Rules(friendly_settings=["va"])).tier == "likely"
+
+
+def test_an_unknown_usce_requirement_lowers_confidence_as_unknown():
+    result = assign_tier({**PROGRAM, "usce_required": "unknown"}, {**APPLICANT, "usce_months": 0})
+    assert [(d.text, d.effect) for d in result.details if "USCE" in d.text] == [
+        ("USCE requirement unknown: check the program's website", "unknown")]
+
+
+def test_the_new_step_1_and_attempt_rules_are_rules_the_user_can_change():
+    low_step1 = {**APPLICANT, "step1": "214"}
+    assert assign_tier(PROGRAM, low_step1).tier == "possible"
+    assert assign_tier(PROGRAM, low_step1, Rules(step1_below_average=210)).tier == "likely"
+    two_failures = {**APPLICANT, "step2_attempts": 3}
+    assert assign_tier(PROGRAM, two_failures).tier == "reach"
+    assert assign_tier(PROGRAM, two_failures, Rules(many_attempts=3)).tier == "possible"
+    weak_step3 = {**APPLICANT, "visa_needed": "H-1B", "step3": 215}
+    h1b = {**PROGRAM, "visa_h1b": "yes"}
+    assert assign_tier(h1b, weak_step3).tier == "possible"
+    assert assign_tier(h1b, weak_step3, Rules(step3_solid=215)).tier == "likely"
+    assert assign_tier({**PROGRAM, "usce_required": "unknown"}, APPLICANT, Rules(usce_months_required=4)).tier \
+        == "possible"
 
 
 def test_model_objects_tier_like_dicts():

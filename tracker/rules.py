@@ -49,6 +49,15 @@ class Rules:
     step3_solid: int = rule(
         220, "Solid Step 3 score",
         "A passed Step 3 at or above this score helps, most of all with H-1B sponsors.", min=150, max=300)
+    step1_below_average: int = rule(
+        215, "Step 1 (old numeric score) below average",
+        "Below this score (the usual advice says 215-220), an old numeric Step 1 lowers the tier to Possible at "
+        "best.", min=150, max=300)
+    many_attempts: int = rule(
+        2, "Failed attempts that count as several",
+        "Any failed Step 1 or Step 2 CK attempt is a red flag (Possible at best). This many failed attempts, "
+        "both exams together, make a program that states no attempt limit a reach: many never see the "
+        "application.", min=1, max=10)
     usce_months_required: int = rule(
         1, "Months of USCE that meet a \"USCE required\"",
         "Programs that require US clinical experience exclude applicants with fewer months.", min=0, max=60)

@@ -3,8 +3,8 @@ database. ``program`` and ``profile`` are model objects or plain dicts keyed by 
 catalogue and profile keys; a missing key means unknown, and unknown never counts as a yes.
 
 Every program gets one tier: Not eligible (a hard filter excludes the applicant), else the
-lowest of the caps each factor sets (visa, Step 2 CK, graduation year, USCE, IMG presence,
-setting and mission), starting from Likely. Each factor also says why, in a short sentence.
+lowest of the caps each factor sets (visa, Step 1, Step 2 CK, attempts, graduation year, USCE,
+IMG presence, setting and mission), starting from Likely. Each factor also says why, in a short sentence.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from .rules import TIER_LABELS, TIERS, Rules
 
 # The program fields the tier depends on: saving one of them re-tiers the program.
 TIER_FIELDS = frozenset({
-    "visa_j1", "visa_h1b", "img_percent", "non_us_img_count", "step2_min", "max_attempts",
-    "yog_limit_years", "usce_required", "setting", "mission_tags",
+    "visa_j1", "visa_h1b", "img_percent", "non_us_img_count", "step1_requirement", "step2_min",
+    "max_attempts", "yog_limit_years", "usce_required", "setting", "mission_tags",
 })  # fmt: skip
 
 VISA_FIELD = {"J-1": "visa_j1", "H-1B": "visa_h1b"}
@@ -91,8 +91,9 @@ def assign_tier(program: Any, profile: Any, rules: Rules | None = None) -> TierR
     prog, me = _reader(program), _reader(profile)
     a = _Assessment()
     _visa(a, prog, me, rules)
+    _step1(a, prog, me, rules)
     _step2(a, prog, me, rules)
-    _attempts(a, prog, me)
+    _attempts(a, prog, me, rules)
     _graduation(a, prog, me)
     _usce(a, prog, me, rules)
     _img_presence(a, prog, rules)
@@ -118,8 +119,59 @@ def _visa(a: _Assessment, prog, me, rules: Rules) -> None:
                 a.cap("possible", "H-1B sponsors usually want Step 3 passed; you have not taken it")
             elif step3 >= rules.step3_solid:
                 a.support(f"Step 3 {step3} passed, which H-1B sponsors look for")
+            else:
+                a.cap("possible", f"Your Step 3 {step3} is below the solid {rules.step3_solid} H-1B sponsors "
+                                  "look for")
     else:
         a.cap(rules.unknown_visa_tier, f"{need} sponsorship unknown: check the program's website", unknown=True)
+
+
+def _step1_requirement(value: Any) -> str | int | None:
+    """The program's stated Step 1 screen: "pass", a minimum score, or None (none stated)."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value).strip().lower()
+    if text.isdigit():
+        return int(text)
+    return "pass" if "pass" in text else None
+
+
+def _step1_result(value: Any) -> str | int | None:
+    """The applicant's Step 1: "pass", "fail", an old numeric score, or None (unknown)."""
+    if value is None or isinstance(value, int):
+        return value
+    text = str(value).strip().lower()
+    if text.isdigit():
+        return int(text)
+    return text if text in ("pass", "fail") else None
+
+
+def _step1(a: _Assessment, prog, me, rules: Rules) -> None:
+    required, result = _step1_requirement(prog("step1_requirement")), _step1_result(me("step1"))
+    stated = "a passed Step 1" if required == "pass" else f"a Step 1 of at least {required}"
+    if required is not None:
+        if result is None:
+            a.cap("possible", f"Requires {stated}: add your Step 1 result to your profile", unknown=True)
+        elif result == "fail":
+            a.exclude(f"Requires {stated}; your profile records Step 1 as failed (if you passed on a later "
+                      "attempt, enter pass and your number of attempts)")
+        elif required == "pass":
+            a.support("Requires a passed Step 1, which you have")
+        elif result == "pass":
+            a.cap("possible", f"States a Step 1 minimum of {required}, and your Step 1 is pass/fail: check "
+                              "whether the program accepts a pass", unknown=True)
+        elif result < required:
+            a.exclude(f"Step 1 minimum {required} is above your {result}")
+        elif result < required + rules.comfortable_margin:
+            a.cap("possible", f"Your Step 1 {result} is near the stated minimum of {required}")
+        else:
+            a.support(f"Your Step 1 {result} clears the stated minimum of {required}")
+    if result == "fail":
+        a.cap("possible", "Your profile records a failed Step 1: a red flag for many programs")
+    elif isinstance(result, int) and result < rules.step1_below_average and not isinstance(required, int):
+        a.cap("possible", f"Your Step 1 {result} is below average (under {rules.step1_below_average})")
 
 
 def _step2(a: _Assessment, prog, me, rules: Rules) -> None:
@@ -144,18 +196,48 @@ def _step2(a: _Assessment, prog, me, rules: Rules) -> None:
         a.support("No Step 2 CK minimum on record")
 
 
-def _attempts(a: _Assessment, prog, me) -> None:
+def _failed_attempts(me) -> tuple[int, list[str]]:
+    """How many Step 1 and Step 2 CK attempts failed (as far as the profile says), and which exams."""
+    failed, exams = 0, []
+    step1_attempts = me("step1_attempts")
+    if _step1_result(me("step1")) == "fail":
+        failed += step1_attempts or 1
+    elif step1_attempts:
+        failed += step1_attempts - 1
+    if failed:
+        exams.append("Step 1")
+    step2_attempts = me("step2_attempts")
+    if step2_attempts and step2_attempts > 1:
+        failed += step2_attempts - 1
+        exams.append("Step 2 CK")
+    return failed, exams
+
+
+def _attempts(a: _Assessment, prog, me, rules: Rules) -> None:
+    failed, exams = _failed_attempts(me)
     limit = prog("max_attempts")
     if limit is None:
-        return
-    taken = [(step, me(key)) for step, key in (("Step 1", "step1_attempts"), ("Step 2 CK", "step2_attempts"))]
-    known = [(step, n) for step, n in taken if n is not None]
-    over = [(step, n) for step, n in known if n > limit]
-    if over:
-        step, n = over[0]
-        a.exclude(f"Allows at most {_plural(limit, 'attempt')} per exam; you took {step} {_plural(n, 'time')}")
-    elif len(known) < len(taken):
-        a.cap("possible", f"Allows at most {_plural(limit, 'attempt')}: add your attempts to your profile", unknown=True)
+        if failed >= rules.many_attempts:
+            a.cap("reach", f"{_plural(failed, 'failed attempt')} ({' and '.join(exams)}) and no attempt limit "
+                           "stated: many programs never see the application")
+    else:
+        taken = [(step, me(key)) for step, key in (("Step 1", "step1_attempts"), ("Step 2 CK", "step2_attempts"))]
+        known = [(step, n) for step, n in taken if n is not None]
+        over = [(step, n) for step, n in known if n > limit]
+        if over:
+            step, n = over[0]
+            a.exclude(f"Allows at most {_plural(limit, 'attempt')} per exam; you took {step} {_plural(n, 'time')}")
+            return
+        if len(known) < len(taken):
+            a.cap("possible", f"Allows at most {_plural(limit, 'attempt')}: add your attempts to your profile",
+                  unknown=True)
+    for step, key in (("Step 1", "step1_attempts"), ("Step 2 CK", "step2_attempts")):
+        n = me(key)
+        if step == "Step 1" and _step1_result(me("step1")) == "fail":
+            continue  # already said, by _step1
+        if n is not None and n > 1:
+            a.cap("possible", f"You took {step} {_plural(n, 'time')}: a failed attempt is a red flag for many "
+                              "programs")
 
 
 def _graduation(a: _Assessment, prog, me) -> None:
@@ -186,6 +268,8 @@ def _usce(a: _Assessment, prog, me, rules: Rules) -> None:
             a.support(f"Requires US clinical experience; you have {_plural(months, 'month')}")
     elif required == "preferred" and (months or 0) < rules.usce_months_required:
         a.cap("possible", "Prefers US clinical experience, which you do not have yet")
+    elif required in (None, "unknown") and (months or 0) < rules.usce_months_required:
+        a.cap("possible", "USCE requirement unknown: check the program's website", unknown=True)
 
 
 def _img_presence(a: _Assessment, prog, rules: Rules) -> None:
