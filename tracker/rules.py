@@ -48,7 +48,8 @@ class Rules:
         "Below this score, programs without a stated minimum are a reach.", min=150, max=300)
     step3_solid: int = rule(
         220, "Solid Step 3 score",
-        "A passed Step 3 at or above this score helps, most of all with H-1B sponsors.", min=150, max=300)
+        "A passed Step 3 at or above this score helps, most of all with H-1B sponsors; below it, an H-1B "
+        "sponsor is Possible at best, as without Step 3.", min=150, max=300)
     step1_below_average: int = rule(
         215, "Step 1 (old numeric score) below average",
         "Below this score (the usual advice says 215-220), an old numeric Step 1 lowers the tier to Possible at "
@@ -60,7 +61,8 @@ class Rules:
         "application.", min=1, max=10)
     usce_months_required: int = rule(
         1, "Months of USCE that meet a \"USCE required\"",
-        "Programs that require US clinical experience exclude applicants with fewer months.", min=0, max=60)
+        "Programs that require US clinical experience exclude applicants with fewer months; where the "
+        "requirement is unknown, fewer months make a program Possible at best.", min=0, max=60)
     friendly_settings: list[str] = rule(
         ["county", "safety_net", "community", "fqhc"], "IMG-friendly settings",
         "County, safety-net and community settings count towards Likely.", choices="setting")
