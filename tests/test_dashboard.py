@@ -55,7 +55,7 @@ def test_the_page_shows_the_lists_numbers_against_the_advice(seeded):
     stats = text_of(re.search(r'<dl class="stats">.*?</dl>', page, re.DOTALL).group(0))
     assert "On the list 5" in stats and "Applied 4" in stats
     assert "County / safety-net 60% goal 50–70%" in stats
-    assert "J-1 confirmed 80% 1 unknown" in stats and "ERAS fees $198 5 programs" in stats
+    assert "J-1 confirmed 80% 1 unknown" in stats and "ERAS fees $55 5 programs" in stats
 
     targets = table(page, "targets-table")
     assert "Internal Medicine 80–120 Step 2 CK 225: the usual range. 4 0 0 4 76 short of 80" in targets
@@ -71,10 +71,12 @@ def test_the_page_shows_the_lists_numbers_against_the_advice(seeded):
 
 def test_the_page_shows_the_eras_fees_and_their_schedule(seeded):
     cost = table(seeded, "cost-table")
-    assert "Internal Medicine 4 $99 (4) — — — $99" in cost and "Psychiatry 1 $99 (1)" in cost
-    assert "Total 5 $198" in cost
-    assert "ERAS 2026 (AAMC schedule for the 2025-26 season)" in cost
-    assert "Internal Medicine, 80–120 programs: $1,869–$2,949" in text_of(seeded)
+    assert "Programs 1–30 $11 each Programs 31 and up $30 each" in cost
+    assert "Internal Medicine 4 $44 (4) — $44" in cost and "Psychiatry 1 $11 (1) — $11" in cost
+    assert "Total 5 $55" in cost
+    assert "ERAS 2026 season (AAMC)" in cost
+    # 30 × $11 + 50 × $30 and 30 × $11 + 90 × $30
+    assert "Internal Medicine, 80–120 programs: $1,830–$3,030" in text_of(seeded)
 
 
 def test_the_funnel_by_tier_and_setting_with_its_definitions(seeded):

@@ -107,8 +107,9 @@ def test_the_on_list_definition_names_the_statuses_it_leaves_out():
 
 # -- ERAS fees --------------------------------------------------------------------------
 
+# The AAMC's 2026 schedule: programs 1-30 of a specialty $11 each, from the 31st $30 each.
 @pytest.mark.parametrize(("programs", "fee"), [
-    (0, 0), (1, 99), (10, 99), (11, 118), (20, 289), (21, 312), (30, 519), (31, 546), (45, 924),
+    (0, 0), (1, 11), (29, 319), (30, 330), (31, 360), (32, 390), (43, 720),
 ])
 def test_eras_fees_across_the_fee_bands(programs, fee):
     assert guidance.eras_fee(programs, Rules()) == fee
@@ -116,26 +117,36 @@ def test_eras_fees_across_the_fee_bands(programs, fee):
     assert cost.total == fee and cost.programs == programs
 
 
+@pytest.mark.parametrize(("counts", "total"), [
+    ({"emergency_medicine": 30}, 330),
+    ({"internal_medicine": 43, "radiology": 7}, 30 * 11 + 13 * 30 + 7 * 11),  # $797
+    ({"internal_medicine": 32, "emergency_medicine": 32}, 780),
+], ids=["30 EM", "43 IM + 7 Radiology", "32 IM + 32 EM"])
+def test_the_aamc_examples_for_the_2026_season(counts, total):
+    assert guidance.eras_cost(counts, Rules()).total == total
+
+
 def test_each_specialty_is_billed_on_its_own():
-    cost = guidance.eras_cost({"internal_medicine": 12, "psychiatry": 5}, Rules())
+    cost = guidance.eras_cost({"internal_medicine": 43, "psychiatry": 7}, Rules())
     assert [(line.specialty, line.programs, line.total) for line in cost.lines] == [
-        ("internal_medicine", 12, 99 + 2 * 19), ("psychiatry", 5, 99)]
-    assert cost.total == 236  # not 99 + 7 * 19 = 232 for 17 programs of one specialty
-    assert cost.season == Rules().eras_fee_season
+        ("internal_medicine", 43, 720), ("psychiatry", 7, 77)]
+    assert cost.total == 797  # not 30 * 11 + 20 * 30 = 930 for 50 programs of one specialty
+    assert cost.season == Rules().eras_fee_season == "ERAS 2026 season (AAMC)"
 
 
 def test_the_fee_bands_say_how_many_programs_each_one_bills():
     bands = guidance.fee_bands(45, Rules())
-    assert [(b.label, b.programs, b.cost) for b in bands] == [
-        ("1–10", 10, 99), ("11–20", 10, 190), ("21–30", 10, 230), ("31 and up", 15, 405)]
-    assert bands[0].price_text == "$99 in total" and bands[3].price_text == "$27 each"
+    assert [(b.label, b.programs, b.cost) for b in bands] == [("1–30", 30, 330), ("31 and up", 15, 450)]
+    assert [b.price_text for b in bands] == ["$11 each", "$30 each"]
+    assert [(b.label, b.programs) for b in guidance.fee_bands(12, Rules())] == [("1–30", 12), ("31 and up", 0)]
 
 
 def test_the_fees_are_rules_the_user_can_change():
-    rules = Rules(eras_fee_first_10=120, eras_fee_11_20=20, eras_fee_21_30=25, eras_fee_31_up=30,
-                  eras_fee_season="ERAS 2027")
-    assert guidance.eras_fee(35, rules) == 120 + 200 + 250 + 5 * 30
+    rules = Rules(eras_fee_bands=[[1, 12], [21, 25], [41, 32]], eras_fee_season="ERAS 2027")
+    assert guidance.eras_fee(45, rules) == 20 * 12 + 20 * 25 + 5 * 32
+    assert [b.label for b in guidance.fee_bands(0, rules)] == ["1–20", "21–40", "41 and up"]
     assert guidance.eras_cost({"pediatrics": 1}, rules).season == "ERAS 2027"
+    assert guidance.eras_fee(100, Rules(eras_fee_bands=[[1, 0]])) == 0
 
 
 def test_no_programs_cost_nothing():

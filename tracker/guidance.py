@@ -214,39 +214,31 @@ def needs_categorical_backup(profile: Any) -> bool:
 
 # -- What the list costs: ERAS fees --------------------------------------------------------
 
-# (first program, last program or None, the rule that prices the band, whether that price is
-# per program or one total for the band): the AAMC bills each specialty separately.
-ERAS_FEE_BANDS = (
-    (1, 10, "eras_fee_first_10", False),
-    (11, 20, "eras_fee_11_20", True),
-    (21, 30, "eras_fee_21_30", True),
-    (31, None, "eras_fee_31_up", True),
-)
-
+# The AAMC bills each specialty separately, by bands of programs: the bands and their prices
+# are a rule (``eras_fee_bands``), [[first program, price each], ...].
 
 @dataclass(frozen=True)
 class FeeBand:
     first: int
     last: int | None
-    price: int
-    per_program: bool
+    price: int  # each program in the band
     programs: int  # how many of the specialty's programs fall in this band
 
     @property
     def label(self) -> str:
         if self.last is None:
             return f"{self.first} and up"
+        if self.last == self.first:
+            return f"{self.first}"
         return f"{self.first}–{self.last}"
 
     @property
     def cost(self) -> int:
-        if not self.programs:
-            return 0
-        return self.price * self.programs if self.per_program else self.price
+        return self.price * self.programs
 
     @property
     def price_text(self) -> str:
-        return f"${self.price:,} each" if self.per_program else f"${self.price:,} in total"
+        return f"${self.price:,} each"
 
 
 @dataclass(frozen=True)
@@ -281,10 +273,12 @@ class ErasCost:
 def fee_bands(programs: int, rules: Rules | None = None) -> tuple[FeeBand, ...]:
     """The fee bands one specialty's ``programs`` applications fall in."""
     rules = rules or Rules()
+    starts = rules.eras_fee_bands
     bands = []
-    for first, last, rule_name, per_program in ERAS_FEE_BANDS:
+    for i, (first, price) in enumerate(starts):
+        last = starts[i + 1][0] - 1 if i + 1 < len(starts) else None
         top = programs if last is None else min(programs, last)
-        bands.append(FeeBand(first, last, int(getattr(rules, rule_name)), per_program, max(0, top - first + 1)))
+        bands.append(FeeBand(first, last, int(price), max(0, top - first + 1)))
     return tuple(bands)
 
 

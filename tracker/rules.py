@@ -4,6 +4,8 @@ they are stored in the database; no threshold is written anywhere else. Pure Pyt
 
 from __future__ import annotations
 
+import copy
+import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
@@ -14,7 +16,7 @@ TIER_LABELS = {c.value: c.label for c in TIER_CHOICES}
 
 
 def rule(default: Any, label: str, help: str, **bounds: Any) -> Any:
-    factory = (lambda d=default: list(d)) if isinstance(default, (list, tuple)) else None
+    factory = (lambda d=default: copy.deepcopy(list(d))) if isinstance(default, (list, tuple)) else None
     meta = {"label": label, "help": help, **bounds}
     if factory:
         return field(default_factory=factory, metadata=meta)
@@ -109,14 +111,12 @@ class Rules:
     county_settings: list[str] = rule(["county", "safety_net"], "County and safety-net settings",
                                       "Settings that count towards the county share.", choices="setting")
     # ERAS application fees, per specialty (AAMC)
-    eras_fee_season: str = rule("ERAS 2026 (AAMC schedule for the 2025-26 season)", "Fee schedule",
+    eras_fee_season: str = rule("ERAS 2026 season (AAMC)", "Fee schedule",
                                 "Which AAMC schedule the fees below are; check it each season.")
-    eras_fee_first_10: int = rule(99, "ERAS fee: the first 10 programs (total, per specialty)",
-                                  "One price for up to 10 programs of a specialty.", min=0, max=1000)
-    eras_fee_11_20: int = rule(19, "ERAS fee: each program 11-20", "Per program, per specialty.", min=0, max=200)
-    eras_fee_21_30: int = rule(23, "ERAS fee: each program 21-30", "Per program, per specialty.", min=0, max=200)
-    eras_fee_31_up: int = rule(27, "ERAS fee: each program from the 31st", "Per program, per specialty.",
-                               min=0, max=200)
+    eras_fee_bands: list[list[int]] = rule(
+        [[1, 11], [31, 30]], "ERAS fees per program, by band",
+        "One band a line, \"from program N: $price each\": every program from N on costs that price, until the "
+        "next band starts. The count starts again for each specialty.", kind="fee_bands")
     unknown_visa_tier: str = rule(
         "reach", "Best tier when visa sponsorship is unknown",
         "Unknown sponsorship never counts as a yes.", choices="tier")
@@ -126,9 +126,22 @@ class Rules:
 
     @classmethod
     def from_mapping(cls, stored: dict[str, Any] | None) -> Rules:
-        """Defaults, with what is stored on top (unknown keys, from an older version, are ignored)."""
+        """Defaults, with what is stored on top (unknown keys, from an older version, are ignored).
+
+        Rule sets saved before the fee bands were data hold the last season's fees as four fixed
+        keys: those are dropped with the schedule name that described them, so the current
+        season's defaults apply. Fee bands stored in a shape no longer accepted fall back to the
+        defaults too."""
+        stored = dict(stored or {})
+        if LEGACY_FEE_KEYS & stored.keys():
+            stored.pop("eras_fee_season", None)
+        if "eras_fee_bands" in stored:
+            try:
+                stored["eras_fee_bands"] = check_fee_bands(stored["eras_fee_bands"])
+            except (TypeError, ValueError):
+                del stored["eras_fee_bands"]
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in (stored or {}).items() if k in known})
+        return cls(**{k: v for k, v in stored.items() if k in known})
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -141,3 +154,58 @@ def describe() -> list[dict[str, Any]]:
         {"name": f.name, "default": getattr(defaults, f.name), "type": f.type, **f.metadata}
         for f in fields(Rules)
     ]
+
+
+# -- ERAS fee bands: [[first program, price each], ...], first at 1, ascending ----------------
+
+LEGACY_FEE_KEYS = frozenset({"eras_fee_first_10", "eras_fee_11_20", "eras_fee_21_30", "eras_fee_31_up"})
+MAX_FEE_BANDS = 10
+_BAND_LINE = re.compile(  # "from program 31: $30 each", "31: 30", "from 31 $30"
+    r"(?:from\s+)?(?:programs?\s+)?(\d+)(?!\d)\s*[:=]?\s*(-?)\s*\$?\s*(-?)\s*(\d{1,3}(?:,\d{3})*|\d+)(?:\.0+)?"
+    r"\s*(?:each|per program)?\.?", re.IGNORECASE)
+
+
+def check_fee_bands(bands: Any) -> list[list[int]]:
+    """The bands as a list of [first program, price] pairs, or ValueError saying what is wrong."""
+    if not isinstance(bands, (list, tuple)) or not bands:
+        raise ValueError("Enter at least one band, such as \"from program 1: $11 each\".")
+    if len(bands) > MAX_FEE_BANDS:
+        raise ValueError(f"Enter at most {MAX_FEE_BANDS} bands.")
+    checked: list[list[int]] = []
+    for band in bands:
+        if (not isinstance(band, (list, tuple)) or len(band) != 2
+                or not all(isinstance(n, int) and not isinstance(n, bool) for n in band)):
+            raise TypeError(f"Not a fee band: {band!r}")
+        first, price = band
+        if price < 0:
+            raise ValueError(f"The price from program {first} is negative: prices are $0 or more.")
+        if price > 1000:
+            raise ValueError(f"The price from program {first} is over $1,000 a program.")
+        if not checked and first != 1:
+            raise ValueError("The first band starts at program 1.")
+        if checked and first <= checked[-1][0]:
+            raise ValueError(f"Each band starts after the one before: program {first} does not come after "
+                             f"program {checked[-1][0]}.")
+        if first > 1000:
+            raise ValueError(f"A band starts at program {first}: at most 1,000.")
+        checked.append([first, price])
+    return checked
+
+
+def parse_fee_bands(text: str) -> list[list[int]]:
+    """Bands typed one a line, \"from program 31: $30 each\" (or just \"31: 30\")."""
+    bands = []
+    for number, line in enumerate((text or "").splitlines(), 1):
+        if not line.strip():
+            continue
+        match = _BAND_LINE.fullmatch(line.strip())
+        if not match:
+            raise ValueError(f"Line {number}: write each band as \"from program 31: $30 each\".")
+        first, minus, minus_after_dollar, price = match.groups()
+        price = int(price.replace(",", ""))
+        bands.append([int(first), -price if minus or minus_after_dollar else price])
+    return check_fee_bands(bands)
+
+
+def format_fee_bands(bands: list[list[int]]) -> str:
+    return "\n".join(f"from program {first}: ${price:,} each" for first, price in bands)

@@ -9,7 +9,7 @@ from functools import cache
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import FloatField, SelectField, StringField, ValidationError, widgets
+from wtforms import FloatField, SelectField, StringField, TextAreaField, ValidationError, widgets
 from wtforms import IntegerField as _IntegerField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
@@ -138,13 +138,37 @@ def _choices(kind: str) -> list[SelectChoice]:
     return [SelectChoice(c.value, c.label) for c in fields.get(kind).choices]
 
 
+class FeeBandsField(TextAreaField):
+    """ERAS fee bands typed one a line, "from program 31: $30 each"; the data is the rule's list."""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return rules.format_fee_bands(self.data or [])
+
+    def process_formdata(self, valuelist) -> None:
+        if valuelist:
+            try:
+                self.data = rules.parse_fee_bands(valuelist[0])
+            except ValueError:
+                self.data = None
+                raise
+
+    def pre_validate(self, form) -> None:
+        if not self.raw_data:
+            self.data = None
+            raise ValidationError("Enter at least one fee band, such as \"from program 1: $11 each\".")
+
+
 @cache
 def rules_form_class() -> type[FlaskForm]:
     attrs = {}
     for item in rules.describe():
         options = {"label": item["label"], "description": item["help"]}
         default = item["default"]
-        if isinstance(default, list):
+        if item.get("kind") == "fee_bands":
+            attrs[item["name"]] = FeeBandsField(render_kw={"rows": 4}, **options)
+        elif isinstance(default, list):
             attrs[item["name"]] = CheckboxList(choices=_choices(item["choices"]), validate_choice=False, **options)
         elif "choices" in item:
             attrs[item["name"]] = SelectField(choices=_choices(item["choices"]), **options)
