@@ -59,7 +59,7 @@ def test_numbers_with_words_around_them():
 
 def test_percent_columns_of_fractions_and_of_percents():
     assert [r.values.get("img_percent") for r in values_of("% IMG", 0.35, 0.05, 1.0, 0)] == [35, 5, 100, 0]
-    assert [r.values.get("img_percent") for r in values_of("% IMG", 35, "40%", 0.5)] == [35, 40, 0.5]
+    assert [r.values.get("img_percent") for r in values_of("% IMG", 35, "40%", 0.5, 1)] == [35, 40, 50, 1]
 
 
 def test_excel_dates_codes_spaces_and_unicode():

@@ -46,7 +46,7 @@ def existing_programs(changed_after: int | None = None) -> list[Existing]:
     from ..seasons import current_season_id
 
     rows = db.session.execute(
-        sa.select(Program.id, Program.version, Program.deleted_at, *CATALOGUE_COLUMNS)
+        sa.select(Program.id, Program.version, Program.deleted_at, Program.tier, *CATALOGUE_COLUMNS)
         .where(Program.season_id == current_season_id())
     ).mappings()
     return [
@@ -56,6 +56,7 @@ def existing_programs(changed_after: int | None = None) -> list[Existing]:
             user_fields=user_fields.get(row["id"], set()),
             version=row["version"],
             deleted=row["deleted_at"] is not None,
+            tier=row["tier"],
         )
         for row in rows
     ]
@@ -112,7 +113,7 @@ def detect(sheets: list[Sheet]) -> tuple[Sheet, int, list[Column], ExportInfo | 
     if exported is not None:
         sheet = next((s for s in sheets if s.name == PROGRAMS_SHEET), None)
         if sheet is not None:
-            return sheet, 0, export_columns(sheet), exported
+            return sheet, 0, export_columns(sheet, exported), exported
     sheet = sheets[pick_sheet(sheets)]
     header_row = find_header_row(sheet)
     return sheet, header_row, map_columns(sheet, header_row, remembered_mapping(sheet, header_row)), None

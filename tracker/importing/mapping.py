@@ -61,6 +61,8 @@ class Column:
     confidence: int = 0
     how: str = "none"  # exact, fuzzy, remembered, chosen, none
     samples: list[str] = field(default_factory=list)
+    exported: bool = False  # a column of a workbook this tracker exported
+    tiers: dict[int, str] | None = None  # the computed Tier column of an export: its tiers by program id
 
     @property
     def target_label(self) -> str:
@@ -158,6 +160,7 @@ class ExportInfo:
     export_id: str
     created: dt.datetime
     change_mark: int  # the last change-log entry when it was exported
+    tiers: dict[int, str] = field(default_factory=dict, compare=False)  # program id -> tier shown then
 
 
 def export_info(sheets: list[Sheet]) -> ExportInfo | None:
@@ -171,13 +174,18 @@ def export_info(sheets: list[Sheet]) -> ExportInfo | None:
                 change_mark = int(sheet.rows[3][1])
             except (IndexError, ValueError, TypeError):
                 return None
-            return ExportInfo(export_id, created, change_mark)
+            tiers = {}
+            for row in sheet.rows[5:]:  # program id, version, tier
+                if len(row) > 2 and isinstance(row[0], (int, float)) and isinstance(row[2], str):
+                    tiers[int(row[0])] = row[2]
+            return ExportInfo(export_id, created, change_mark, tiers)
     return None
 
 
-def export_columns(sheet: Sheet) -> list[Column]:
-    """The columns of an exported Programs sheet: by their exact export headers; the tier the
-    tracker computed is not read back, and the hidden id matches each row to its program."""
+def export_columns(sheet: Sheet, exported: ExportInfo | None = None) -> list[Column]:
+    """The columns of an exported Programs sheet: by their exact export headers; the hidden id
+    matches each row to its program. The Tier column (the tier the tracker showed) is read
+    only to see whether the mentor changed it (against ``exported.tiers``)."""
     from ..exporting import ID_HEADER, TIER_HEADER
 
     by_header = {f.export_header: f.key for f in fields.FIELDS}
@@ -185,8 +193,11 @@ def export_columns(sheet: Sheet) -> list[Column]:
     for i, value in enumerate(sheet.rows[0] if sheet.rows else []):
         text = header_text(value)
         target = PROGRAM_ID if text == ID_HEADER else IGNORE if text == TIER_HEADER else by_header.get(text, IGNORE)
-        columns.append(Column(i, text or f"Column {i + 1}", target, 100 if target else 0,
-                              "exact" if target else "none"))
+        column = Column(i, text or f"Column {i + 1}", target, 100 if target else 0, "exact" if target else "none",
+                        exported=True)
+        if text == TIER_HEADER:
+            column.tiers = dict(exported.tiers) if exported else {}
+        columns.append(column)
     return columns
 
 
@@ -198,6 +209,8 @@ class IncomingRow:
     skipped: dict[str, str] = field(default_factory=dict)  # cells left out; the rest imports
     kept: list[tuple[str, str]] = field(default_factory=list)  # (header, text) for notes
     program_id: int | None = None  # from an exported workbook's hidden id column
+    blank: list[str] = field(default_factory=list)  # a returned export's empty cells (field keys)
+    tier_seen: str | None = None  # a returned export's Tier cell, if the mentor changed it
 
     @property
     def name(self) -> str:
@@ -230,17 +243,62 @@ def _first_number(text: str) -> float | None:
 
 
 def fraction_columns(sheet: Sheet, header_row: int, columns: list[Column]) -> set[int]:
-    """Percent columns holding fractions (0.35 for 35%): every number in them is at most 1."""
+    """Percent columns written as fractions (0.35 for 35%): every number in them is at most 1,
+    or the column is a returned export's (which writes fractions in a % format)."""
     found = set()
     for column in columns:
         if column.target != "img_percent":
             continue
-        numbers = [r[column.index] for r in sheet.rows[header_row + 1:]
-                   if column.index < len(r) and isinstance(r[column.index], (int, float))
-                   and not isinstance(r[column.index], bool)]
+        if column.exported:
+            found.add(column.index)
+            continue
+        cells = (_plain_number(r[column.index]) for r in sheet.rows[header_row + 1:] if column.index < len(r))
+        numbers = [n for n in cells if n is not None]
         if numbers and all(0 <= n <= 1 for n in numbers):
             found.add(column.index)
     return found
+
+
+def _plain_number(value: Any) -> float | None:
+    """A number, or text that is only a number ("0.35", not "35%")."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", value):
+        return float(value)
+    return None
+
+
+def _percent(value: float, fractions: bool) -> float:
+    """One cell of a percent column. A number above 1 is a percent whatever its column (35 typed
+    among fractions is 35%); up to 1 it is a fraction in a column of fractions and, elsewhere,
+    when it has a fractional part (0.35 among percents is 35%: an IMG share of a third of one
+    percent is no one's meaning); 0 and 1 among percents stay 0% and 1%."""
+    if value > 1 or value < 0:
+        return value
+    if fractions or not float(value).is_integer():
+        return round(value * 100, 1)
+    return value
+
+
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # day 0 of Excel's date serial numbers (1900 system)
+SERIAL_RANGE = (36526, 73051)  # 2000-01-01 to 2099-12-31: a residency season, not a count
+
+
+def _from_serial(value: Any, kind: Kind) -> Any:
+    """An Excel date serial number (45900, or 45900.5 for noon) as a date or datetime; any
+    other value as it is."""
+    if isinstance(value, str) and re.fullmatch(r"\d{5}(\.\d+)?", value.strip()):
+        value = float(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    if not SERIAL_RANGE[0] <= value < SERIAL_RANGE[1] + 1:
+        return value
+    moment = EXCEL_EPOCH + dt.timedelta(days=float(value))
+    if kind is Kind.DATE:
+        return moment.date()
+    return (moment + dt.timedelta(seconds=30)).replace(second=0, microsecond=0)  # to the nearest minute
 
 
 def _prepare(f: fields.Field, value: Any, as_fraction: bool) -> Any:
@@ -255,9 +313,10 @@ def _prepare(f: fields.Field, value: Any, as_fraction: bool) -> Any:
             return value if number is None else number
         return value
     if f.kind is Kind.PERCENT:
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and as_fraction:
-            return round(value * 100, 1)
-        return value
+        number = _plain_number(value)
+        return value if number is None else _percent(number, as_fraction)
+    if f.kind in (Kind.DATE, Kind.DATETIME):
+        return _from_serial(value, f.kind)
     if f.kind is Kind.TEXT and f.normalize is None and isinstance(value, float) and value.is_integer():
         return str(int(value))
     if f.kind in (Kind.TEXT, Kind.LONG_TEXT, Kind.URL, Kind.EMAIL, Kind.CHOICE, Kind.TAGS) and not isinstance(
@@ -273,9 +332,24 @@ def _prepare(f: fields.Field, value: Any, as_fraction: bool) -> Any:
     return value
 
 
+DONE = {"yes", "y", "x", "true", "sent", "done", "completed", "emailed", "mailed"}  # in a date column
+NOT_DONE = {"no", "n", "false", "not yet", "not sent", "pending"}
+
+
+def _yes_or_no(value: Any) -> str | None:
+    """"yes" or "no" for a date column's cell that says whether, not when."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        text = _norm(value)
+        return "yes" if text in DONE else "no" if text in NOT_DONE else None
+    return None
+
+
 def convert_rows(sheet: Sheet, header_row: int, columns: list[Column]) -> list[IncomingRow]:
     fractions = fraction_columns(sheet, header_row, columns)
     active = [c for c in columns if c.target != IGNORE]
+    tier_column = next((c for c in columns if c.tiers is not None), None)
     rows = []
     for offset, raw in enumerate(sheet.rows[header_row + 1:]):
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):
@@ -284,6 +358,8 @@ def convert_rows(sheet: Sheet, header_row: int, columns: list[Column]) -> list[I
         for column in active:
             value = raw[column.index] if column.index < len(raw) else None
             if _is_blank(value):
+                if column.exported and column.target in fields.BY_KEY:
+                    row.blank.append(column.target)
                 continue
             if column.target == KEEP:
                 row.kept.append((column.header, str(value).strip()))
@@ -299,6 +375,13 @@ def convert_rows(sheet: Sheet, header_row: int, columns: list[Column]) -> list[I
                     row.values["visa_j1"], row.values["visa_h1b"] = pair
             else:
                 f = fields.get(column.target)
+                if f.kind in (Kind.DATE, Kind.DATETIME) and _yes_or_no(value) is not None:
+                    if _yes_or_no(value) == "yes":  # done, but when is not said: kept, never lost
+                        text = "Yes" if isinstance(value, bool) else str(value).strip()
+                        row.kept.append((column.header, text))
+                        row.skipped[f.key] = (f"{column.header}: “{text}” has no date, so it is kept in the "
+                                              f"notes; enter the date in {f.label} when you know it.")
+                    continue  # "No": not done yet, as an empty cell says
                 try:
                     parsed = f.parse(_prepare(f, value, column.index in fractions))
                 except FieldError as exc:
@@ -309,7 +392,24 @@ def convert_rows(sheet: Sheet, header_row: int, columns: list[Column]) -> list[I
                 if parsed is None or parsed == [] or (f.kind is Kind.TRI and parsed == "unknown"):
                     continue
                 row.values[f.key] = parsed
+        if tier_column is not None:
+            _read_tier(row, raw, tier_column)
         if "name" not in row.values and "name" not in row.errors:
             row.errors["name"] = "No program name in this row."
         rows.append(row)
     return rows
+
+
+def _read_tier(row: IncomingRow, raw: list[Any], column: Column) -> None:
+    """A returned export's Tier cell, kept only if the mentor changed it from the tier exported."""
+    value = raw[column.index] if column.index < len(raw) else None
+    if _is_blank(value) or row.program_id is None:
+        return
+    try:
+        tier = fields.get("tier_override").parse(str(value))
+    except FieldError as exc:
+        accepted = str(exc).split(": ", 1)[-1]
+        row.skipped["tier"] = f"{column.header}: “{value}” left out. {accepted[:1].upper()}{accepted[1:]}"
+        return
+    if tier != column.tiers.get(row.program_id):
+        row.tier_seen = tier

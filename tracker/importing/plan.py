@@ -3,7 +3,11 @@
 Matching: by program code when the row has one, else by normalised name + state. A close
 but different name is only offered as "possibly the same program", never merged. A blank
 incoming cell never overwrites; a cell the user set in the tracker (not by an import) that
-the file would change is a conflict, kept as it is unless the user picks the file's value."""
+the file would change is a conflict, kept as it is unless the user picks the file's value.
+
+A returned export (rows matched by their hidden id) also says what the mentor did to a cell
+that is not a value: a Tier changed from the one exported becomes the tier set by hand; a
+cell emptied is shown as a note and not applied."""
 
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ POSSIBLY_SAME_MIN = 90  # name similarity (0-100) for "possibly the same program
 
 KINDS = ("new", "changed", "conflict", "unchanged", "invalid")
 EMPTY = fields.defaults()  # a stored default ("unknown", "researching") is no one's choice yet
+ORDER = {f.key: i for i, f in enumerate(fields.FIELDS)}
 
 
 def normalise_name(name: str) -> str:
@@ -38,6 +43,11 @@ class Existing:
     user_fields: set[str] = field(default_factory=set)  # last set by a person, not an import
     version: int = 1
     deleted: bool = False
+    tier: str | None = None  # the computed tier
+
+    @property
+    def effective_tier(self) -> str | None:
+        return self.values.get("tier_override") or self.tier
 
     @property
     def name(self) -> str:
@@ -68,10 +78,16 @@ class PlannedRow:
     changes: list[CellChange] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     possibly_same: tuple[int, str, int] | None = None  # (program id, name, similarity)
+    notes: list[str] = field(default_factory=list)  # what the file says that is not applied
 
     @property
     def name(self) -> str:
         return self.incoming.name
+
+    @property
+    def messages(self) -> list[str]:
+        """Cells left out, and what is not applied, for the preview."""
+        return [*self.incoming.skipped.values(), *self.notes]
 
     @property
     def conflicts(self) -> list[CellChange]:
@@ -150,6 +166,10 @@ def make_plan(incoming: list[IncomingRow], existing: list[Existing]) -> Plan:
     return Plan(rows)
 
 
+def _is_empty(key: str, value: Any) -> bool:
+    return value is None or value == [] or value == "" or (key in EMPTY and value == EMPTY[key])
+
+
 def _compare(row: IncomingRow, target: Existing) -> PlannedRow:
     changes = []
     values = dict(row.values)
@@ -157,12 +177,23 @@ def _compare(row: IncomingRow, target: Existing) -> PlannedRow:
         notes = _notes_with(row.kept, target.values.get("notes"))
         if notes is not None:
             values["notes"] = notes
+    by_hand = values.get("tier_override")
+    if row.tier_seen and row.tier_seen != target.effective_tier and (
+        by_hand is None or by_hand == target.values.get("tier_override")
+    ):  # the mentor changed the Tier column (and not the one set by hand): that is setting it by hand
+        values["tier_override"] = row.tier_seen
     for key, new in values.items():
         old = target.values.get(key)
         if old == new or (key == "name" and normalise_name(old) == normalise_name(new)):
             continue  # the same name spelt in other case or spacing is not a change
-        empty = old is None or old == [] or old == "" or (key in EMPTY and old == EMPTY[key])
-        conflict = not empty and key in target.user_fields
+        conflict = not _is_empty(key, old) and key in target.user_fields
         changes.append(CellChange(key, old, new, conflict))
     kind = "conflict" if any(c.conflict for c in changes) else "changed" if changes else "unchanged"
-    return PlannedRow(row.line, kind, row, program_id=target.id, changes=changes)
+    planned = PlannedRow(row.line, kind, row, program_id=target.id, changes=changes)
+    for key in sorted(set(row.blank), key=ORDER.get):
+        old = target.values.get(key)
+        if row.program_id == target.id and not _is_empty(key, old) and key not in target.user_fields:
+            f = fields.get(key)
+            planned.notes.append(f"{f.label}: cleared by the mentor, not applied (the tracker keeps "
+                                 f"“{f.display(old)}”; a blank cell never erases).")
+    return planned
