@@ -1,6 +1,7 @@
 """Today: what is due, with a frozen clock; marking items done; landing on Today in season."""
 
 import datetime as dt
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -29,7 +30,8 @@ def test_the_window_is_a_rule():
 
 
 def program(pid, **values):
-    return {"id": pid, "name": f"Program {pid}", "version": 1, "status": "researching", **values}
+    known = {"visa_j1": "yes", "visa_h1b": "yes", "img_percent": 30}  # nothing to research unless a test says
+    return {"id": pid, "name": f"Program {pid}", "version": 1, "status": "researching", **known, **values}
 
 
 def test_todays_list_sorts_each_kind_of_item():
@@ -41,7 +43,7 @@ def test_todays_list_sorts_each_kind_of_item():
         program(5, status="interview_invited"),
         program(6, follow_up_on=dt.date(2026, 11, 20)),
         program(7, follow_up_on=dt.date(2026, 12, 30)),  # too far ahead
-        program(8, tier="possible", tier_reasons=[["J-1 sponsorship unknown: check", "unknown"]]),
+        program(8, tier="possible", visa_j1="unknown"),
         program(9, tier="likely"),
         program(10, tier="likely", status="applied"),
         program(11, tier="reach"),
@@ -49,7 +51,7 @@ def test_todays_list_sorts_each_kind_of_item():
     assert [(i.program_id, i.state) for i in items.thank_you] == [(1, "overdue"), (2, "due")]
     assert [i.program_id for i in items.invitation] == [5]
     assert [(i.program_id, i.state) for i in items.follow_up] == [(6, "overdue")]
-    assert [i.program_id for i in items.research] == [8] and "J-1 sponsorship unknown" in items.research[0].detail
+    assert [i.program_id for i in items.research] == [8] and items.research[0].detail == "Unknown: J-1 sponsorship."
     assert [i.program_id for i in items.apply] == [9, 8]  # Tier 1 first
 
 
@@ -142,3 +144,105 @@ def test_the_current_seasons_year_decides_not_the_profiles(app, frozen):
         db.session.add(Profile(season_year=2027))
         db.session.commit()
     assert app.test_client().get("/").status_code == 200
+
+
+J1 = {"visa_needed": "J-1", "step2_ck": 230, "step1_attempts": 1, "step2_attempts": 1, "graduation_year": 2022,
+      "season_year": 2027, "usce_months": 3}
+
+
+def test_only_programs_with_unknown_visa_or_img_data_are_to_research():
+    items = todays_list([
+        program(1, visa_j1="unknown"),
+        program(2, visa_h1b="unknown"),  # the applicant needs a J-1: H-1B is not worth researching
+        program(3, img_percent=None),
+        program(4, img_percent=None, non_us_img_count=3),  # a count is IMG data too
+        program(5, setting=None, step2_min=220),  # unknowns of other kinds: not research
+        program(6, visa_j1="unknown", tier="not_eligible"),
+        program(7, visa_j1="unknown", status="applied"),
+    ], NOW, profile=J1)
+    assert [(i.program_id, i.unknown) for i in items.research] == [
+        (1, ["visa_j1"]), (3, ["img_percent", "non_us_img_count"])]
+    assert items.research[1].detail == "Unknown: IMG share."
+    assert items.profile_gaps == [] and items.total == 2
+
+
+def test_profile_gaps_are_one_item_whatever_the_number_of_programs():
+    rows = [program(i, step2_min=220, usce_required="yes") for i in range(1, 30)]
+    items = todays_list(rows, NOW, profile={**J1, "step2_ck": None, "usce_months": None})
+    assert items.research == []
+    assert items.profile_gaps == ["your Step 2 CK score", "your months of US clinical experience"]
+    assert items.total == 1
+
+    nothing = todays_list([program(1)], NOW, profile=None)  # no profile: the visa need first, for every list
+    assert nothing.profile_gaps == ["the visa you need"]
+
+
+@pytest.mark.parametrize("need, unknown", [
+    (None, ["visa_j1", "visa_h1b"]),  # the profile does not say: either may be the one
+    ("H-1B", ["visa_h1b"]),
+    ("none", []),
+])
+def test_the_visa_to_research_is_the_one_the_profile_needs(need, unknown):
+    items = todays_list([program(1, visa_j1="unknown", visa_h1b=None)], NOW, profile={**J1, "visa_needed": need})
+    assert [i.unknown for i in items.research] == ([unknown] if unknown else [])
+
+
+def test_today_asks_once_to_complete_the_profile(client, frozen, make_program):
+    for name in ("Gary County Program", "Toledo Community Program"):
+        make_program(name=name, visa_j1="yes", visa_h1b="yes", img_percent=40, step2_min=220)
+    page = client.get("/today").get_data(as_text=True)
+    assert page.count('id="todo-profile"') == 1 and '<a href="/profile">Complete your profile</a>' in page
+    assert "Add the visa you need, your Step 2 CK score: the tiers depend on them." in page
+    assert "todo-research-" not in page and "add your score" not in page
+
+
+@pytest.fixture
+def j1_applicant(app):
+    with app.app_context():
+        from tracker.models import Profile
+
+        db.session.add(Profile(**J1))
+        db.session.commit()
+
+
+def test_a_research_item_is_filled_in_where_it_stands(app, client, frozen, j1_applicant, make_program, read_program):
+    pid = make_program(name="Gary County Program", visa_j1="unknown")
+    page = client.get("/today").get_data(as_text=True)
+    item = page.split(f'id="todo-research-{pid}"')[1].split("</li>")[0]
+    assert "Unknown: J-1 sponsorship, IMG share." in item
+    assert '<select name="visa_j1">' in item and 'name="img_percent"' in item and 'name="visa_h1b"' not in item
+
+    hx = {"HX-Request": "true"}
+    first = client.post(f"/today/research/{pid}", data={"version": 1, "visa_j1": "yes", "img_percent": ""},
+                        headers=hx)
+    body = first.get_data(as_text=True)
+    assert first.status_code == 200 and "Saved J-1 Yes: Gary County Program." in body
+    assert body.startswith(f'<li id="todo-research-{pid}"') and 'name="visa_j1"' not in body  # IMG still to do
+    assert (read_program(pid)["visa_j1"], read_program(pid)["img_percent"]) == ("yes", None)
+
+    version = re.search(r'name="version" value="(\d+)"', body).group(1)  # the item carries the row's new version
+    assert version == str(read_program(pid)["version"])
+    done = client.post(f"/today/research/{pid}", data={"version": version, "img_percent": "35"}, headers=hx)
+    assert done.status_code == 200 and 'class="todo-item done"' in done.get_data(as_text=True)
+    assert read_program(pid)["img_percent"] == 35
+    with app.app_context():
+        sources = db.session.scalars(sa.select(Change.source).where(Change.field.in_(["visa_j1", "img_percent"]))
+                                     .where(Change.program_id == pid).order_by(Change.id)).all()
+    assert sources[-2:] == ["edit", "edit"]
+    assert f'id="todo-research-{pid}"' not in client.get("/today").get_data(as_text=True)
+
+
+def test_a_research_form_refuses_nothing_or_a_bad_value_and_stores_nothing(client, frozen, j1_applicant,
+                                                                            make_program, read_program):
+    pid = make_program(name="Gary County Program", visa_j1="unknown")
+    hx = {"HX-Request": "true"}
+    empty = client.post(f"/today/research/{pid}", data={"version": 1, "visa_j1": "unknown"}, headers=hx)
+    assert empty.status_code == 422 and "Fill in what you found; nothing was saved." in empty.get_data(as_text=True)
+    bad = client.post(f"/today/research/{pid}", data={"version": 1, "visa_j1": "yes", "img_percent": "lots"},
+                      headers=hx)
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "IMG %" in body and 'value="lots"' in body  # what was typed stays
+    stale = client.post(f"/today/research/{pid}", data={"version": 7, "visa_j1": "yes"}, headers=hx)
+    assert stale.status_code == 409
+    stored = read_program(pid)
+    assert (stored["visa_j1"], stored["img_percent"], stored["version"]) == ("unknown", None, 1)

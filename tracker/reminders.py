@@ -1,22 +1,45 @@
 """What to do today: thank-you notes, invitations, follow-ups, research, applications. Pure:
-plain program rows (model objects or dicts), the time now and the rules in; lists out."""
+plain program rows (model objects or dicts), the time now, the rules and the profile in; lists out."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import fields
 from .rules import Rules
+from .tiering import VISA_FIELD
 
 OPEN_STATUSES = ("researching", "will_apply")  # not applied yet
 CLOSED_STATUSES = ("rejected", "withdrawn")
 UPCOMING_DAYS = 7  # follow-ups shown this many days ahead
 
+# The program data worth researching: visa sponsorship and IMG presence (the fields a research
+# item offers to fill in where it stands).
+RESEARCH_FIELDS = ("visa_j1", "visa_h1b", "img_percent", "non_us_img_count")
+
 
 def _get(row: Any, key: str) -> Any:
     return row.get(key) if isinstance(row, Mapping) else getattr(row, key, None)
+
+
+def _stated(key: str) -> Callable[[Any], bool]:
+    return lambda row: _get(row, key) is not None
+
+
+# What tiering reads from the profile, and which programs make it matter (None: every one): a
+# profile without it leaves their tiers uncertain, which one "complete your profile" item says.
+PROFILE_NEEDS: tuple[tuple[str, str, Callable[[Any], bool] | None], ...] = (
+    ("visa_needed", "the visa you need", None),
+    ("step2_ck", "your Step 2 CK score", _stated("step2_min")),
+    ("step1_attempts", "your Step 1 attempts", _stated("max_attempts")),
+    ("step2_attempts", "your Step 2 CK attempts", _stated("max_attempts")),
+    ("graduation_year", "your graduation year", _stated("yog_limit_years")),
+    ("season_year", "your Match year", _stated("yog_limit_years")),
+    ("usce_months", "your months of US clinical experience", lambda row: _get(row, "usce_required") == "yes"),
+)
 
 
 @dataclass
@@ -28,6 +51,7 @@ class Item:
     state: str = ""  # overdue, due, soon, today, upcoming
     detail: str = ""
     when: dt.datetime | dt.date | None = None
+    unknown: list[str] = field(default_factory=list)  # research: the RESEARCH_FIELDS to fill in
 
 
 @dataclass
@@ -37,10 +61,42 @@ class Today:
     follow_up: list[Item] = field(default_factory=list)
     research: list[Item] = field(default_factory=list)
     apply: list[Item] = field(default_factory=list)
+    profile_gaps: list[str] = field(default_factory=list)  # one "complete your profile" item
 
     @property
     def total(self) -> int:
-        return sum(len(v) for v in (self.thank_you, self.invitation, self.follow_up, self.research, self.apply))
+        lists = (self.thank_you, self.invitation, self.follow_up, self.research, self.apply)
+        return sum(len(v) for v in lists) + bool(self.profile_gaps)
+
+
+def unknown_research_fields(row: Any, visa_needed: str | None) -> list[str]:
+    """The visa and IMG fields of ``row`` still unknown: the sponsorship of the visa the applicant
+    needs (of both while the profile does not say), and the IMG share and count when neither is known."""
+    if visa_needed == "none":
+        visas: tuple[str, ...] = ()
+    else:
+        visas = (VISA_FIELD[visa_needed],) if visa_needed in VISA_FIELD else tuple(VISA_FIELD.values())
+    unknown = [key for key in visas if (_get(row, key) or "unknown") == "unknown"]
+    if _get(row, "img_percent") is None and _get(row, "non_us_img_count") is None:
+        unknown += ["img_percent", "non_us_img_count"]
+    return unknown
+
+
+def research_item(row: Any, visa_needed: str | None) -> Item | None:
+    """The research item of ``row``, or None when its visa and IMG data are known."""
+    unknown = unknown_research_fields(row, visa_needed)
+    if not unknown:
+        return None
+    what = [f"{fields.get(key).label} sponsorship" for key in unknown if key in VISA_FIELD.values()]
+    if "img_percent" in unknown:
+        what.append("IMG share")
+    return _item(row, "research", detail=f"Unknown: {', '.join(what)}.", unknown=unknown)
+
+
+def profile_gaps(profile: Any, programs: list[Any]) -> list[str]:
+    """What the profile lacks that the tiers of ``programs`` need (PROFILE_NEEDS)."""
+    return [label for key, label, needed_by in PROFILE_NEEDS
+            if _get(profile, key) is None and (needed_by is None or any(map(needed_by, programs)))]
 
 
 def season_has_started(today: dt.date, season_year: int | None, rules: Rules) -> bool:
@@ -69,9 +125,11 @@ def _item(row: Any, kind: str, **extra: Any) -> Item:
     return Item(kind, _get(row, "id"), _get(row, "name"), _get(row, "version") or 1, **extra)
 
 
-def todays_list(programs: list[Any], now: dt.datetime, rules: Rules | None = None) -> Today:
+def todays_list(programs: list[Any], now: dt.datetime, rules: Rules | None = None, profile: Any = None) -> Today:
     rules = rules or Rules()
     today = Today()
+    visa_needed = _get(profile, "visa_needed")
+    open_rows = []
     for row in programs:
         status = _get(row, "status")
         interview = _get(row, "interview_date")
@@ -90,9 +148,10 @@ def todays_list(programs: list[Any], now: dt.datetime, rules: Rules | None = Non
             today.follow_up.append(_item(row, "follow_up", state=state, when=follow_up,
                                          detail=f"Follow up on {follow_up:%a %b %-d}"))
         tier = _get(row, "tier_override") or _get(row, "tier")
-        unknown = [text for text, effect in (_get(row, "tier_reasons") or []) if effect == "unknown"]
-        if unknown and tier != "not_eligible" and status in OPEN_STATUSES:
-            today.research.append(_item(row, "research", detail="; ".join(unknown)))
+        if tier != "not_eligible" and status in OPEN_STATUSES:
+            open_rows.append(row)
+            if item := research_item(row, visa_needed):
+                today.research.append(item)
         if tier in ("likely", "possible") and status in OPEN_STATUSES:
             today.apply.append(_item(row, "apply", state=tier, detail=f"Tier {'1' if tier == 'likely' else '2'}, "
                                                                       "not applied yet"))
@@ -101,4 +160,5 @@ def todays_list(programs: list[Any], now: dt.datetime, rules: Rules | None = Non
     today.follow_up.sort(key=lambda i: (order[i.state], i.when))
     today.apply.sort(key=lambda i: (i.state != "likely", i.name))
     today.research.sort(key=lambda i: i.name)
+    today.profile_gaps = profile_gaps(profile, open_rows)
     return today

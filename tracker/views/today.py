@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import fields
 from ..changes import StaleVersion, ValidationFailed, update_program
 from ..db import db, write_transaction
 from ..listing import live_programs
 from ..models import Program
-from ..reminders import season_has_started, todays_list
+from ..reminders import RESEARCH_FIELDS, research_item, season_has_started, todays_list
 from ..seasons import current_season
 from ..tiers import current_profile, current_rules
 from . import is_htmx
@@ -27,7 +28,7 @@ SECTIONS = [
     ("research", "Still to research", "Unknown visa or IMG data: check FREIDA and the program's website."),
 ]
 
-# What "done" sets, for each kind of item (research is done by filling in the data).
+# What "done" sets, for each kind of item (research is done by filling in the data: research()).
 ACTIONS = {
     "thank_you": ("Mark sent", lambda today: {"thank_you_sent": today, "email_status": "thank_you_sent"},
                   "Thank-you marked sent"),
@@ -61,7 +62,7 @@ def landing_redirect():
 
 @bp.get("/today")
 def index():
-    items = todays_list(live_programs(), now(), current_rules())
+    items = todays_list(live_programs(), now(), current_rules(), current_profile())
     return render_template("today/index.html", items=items, sections=SECTIONS, actions=ACTIONS, now=now())
 
 
@@ -84,6 +85,43 @@ def done(kind: str, program_id: int):
         db.session.rollback()
         return _answer(program, str(exc), 422)
     return _answer(program, f"{message}: {program.name}.", 200)
+
+
+@bp.post("/today/research/<int:program_id>")
+def research(program_id: int):
+    """A research item done where it stands: the visa and IMG data found, typed into its form.
+    What is left blank (or Unknown) stays as it is; the item stays while something is unknown."""
+    write_transaction()
+    program = db.get_or_404(Program, program_id, description="There is no such program.")
+    if program.deleted_at is not None:
+        abort(404, description="This program was deleted.")
+    typed = {key: request.form.get(key, "").strip() for key in RESEARCH_FIELDS}
+    values = {key: value for key, value in typed.items() if value and value != "unknown"}
+    if not values:
+        return _research_answer(program, "Fill in what you found; nothing was saved.", 422, typed)
+    try:
+        update_program(program, values, expected_version=request.form.get("version", type=int))
+        db.session.commit()
+    except (StaleVersion, StaleDataError):
+        db.session.rollback()
+        return _answer(program, "It changed in another tab; reload Today to see it as it is now.", 409)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _research_answer(program, " ".join(exc.errors.values()), 422, typed)
+    found = ", ".join(f"{fields.get(key).label} {fields.get(key).display(getattr(program, key))}" for key in values)
+    return _research_answer(program, f"Saved {found}: {program.name}.", 200)
+
+
+def _research_answer(program: Program, message: str, status: int, typed: dict[str, str] | None = None):
+    """The item again while something is still unknown (or the values were refused), else done."""
+    item = research_item(program, getattr(current_profile(), "visa_needed", None))
+    if not is_htmx():
+        flash(message, "ok" if status == 200 else "error")
+        return redirect(url_for("today.index"))
+    if item is None or program.effective_tier == "not_eligible":
+        return _answer(program, message, status)
+    return render_template("today/_research.html", item=item, message=message, ok=status == 200,
+                           typed=typed or {}), status
 
 
 def _answer(program: Program, message: str, status: int):
