@@ -146,7 +146,7 @@ def test_the_current_seasons_year_decides_not_the_profiles(app, frozen):
     assert app.test_client().get("/").status_code == 200
 
 
-J1 = {"visa_needed": "J-1", "step2_ck": 230, "step1_attempts": 1, "step2_attempts": 1, "graduation_year": 2022,
+J1 = {"visa_needed": "J-1", "step1": "pass", "step2_ck": 230, "step1_attempts": 1, "step2_attempts": 1, "graduation_year": 2022,
       "season_year": 2027, "usce_months": 3}
 
 
@@ -167,10 +167,11 @@ def test_only_programs_with_unknown_visa_or_img_data_are_to_research():
 
 
 def test_profile_gaps_are_one_item_whatever_the_number_of_programs():
-    rows = [program(i, step2_min=220, usce_required="yes") for i in range(1, 30)]
-    items = todays_list(rows, NOW, profile={**J1, "step2_ck": None, "usce_months": None})
+    rows = [program(i, step2_min=220, usce_required="yes", step1_requirement="Pass") for i in range(1, 30)]
+    items = todays_list(rows, NOW, profile={**J1, "step1": None, "step2_ck": None, "usce_months": None})
     assert items.research == []
-    assert items.profile_gaps == ["your Step 2 CK score", "your months of US clinical experience"]
+    assert items.profile_gaps == ["your Step 1 result", "your Step 2 CK score",
+                                  "your months of US clinical experience"]
     assert items.total == 1
 
     nothing = todays_list([program(1)], NOW, profile=None)  # no profile: the visa need first, for every list

@@ -29,10 +29,17 @@ def _stated(key: str) -> Callable[[Any], bool]:
     return lambda row: _get(row, key) is not None
 
 
+def _screens_step1(row: Any) -> bool:
+    """Whether the program states a Step 1 screen (a pass, or a minimum score)."""
+    text = str(_get(row, "step1_requirement") or "").strip().lower()
+    return text.isdigit() or "pass" in text
+
+
 # What tiering reads from the profile, and which programs make it matter (None: every one): a
 # profile without it leaves their tiers uncertain, which one "complete your profile" item says.
 PROFILE_NEEDS: tuple[tuple[str, str, Callable[[Any], bool] | None], ...] = (
     ("visa_needed", "the visa you need", None),
+    ("step1", "your Step 1 result", _screens_step1),
     ("step2_ck", "your Step 2 CK score", _stated("step2_min")),
     ("step1_attempts", "your Step 1 attempts", _stated("max_attempts")),
     ("step2_attempts", "your Step 2 CK attempts", _stated("max_attempts")),
@@ -96,7 +103,7 @@ def research_item(row: Any, visa_needed: str | None) -> Item | None:
 def profile_gaps(profile: Any, programs: list[Any]) -> list[str]:
     """What the profile lacks that the tiers of ``programs`` need (PROFILE_NEEDS)."""
     return [label for key, label, needed_by in PROFILE_NEEDS
-            if _get(profile, key) is None and (needed_by is None or any(map(needed_by, programs)))]
+            if _get(profile, key) in (None, "") and (needed_by is None or any(map(needed_by, programs)))]
 
 
 def season_has_started(today: dt.date, season_year: int | None, rules: Rules) -> bool:
