@@ -10,6 +10,8 @@
   }
   const isCell = (el) => el && el.matches && el.matches("tr[data-id] > [data-f]");
   let active = null; // the focused cell: {id, f}
+  let activeRow = 0; // its row's place in the table, to land near it if the row goes away
+  let dropArriving = false; // Escape pressed while an editor was on its way
   let moveAfter = null; // after a save or cancel: {dRow, dCol} from the cell that was edited
   let typed = null; // a key typed on a cell starts its editor with that text
   const PAGE_ROWS = 20;
@@ -27,7 +29,9 @@
     });
     td.classList.add("active");
     td.tabIndex = 0;
-    active = { id: td.closest("tr").dataset.id, f: td.dataset.f };
+    const tr = td.closest("tr");
+    active = { id: tr.dataset.id, f: td.dataset.f };
+    activeRow = Array.prototype.indexOf.call(tr.parentElement.children, tr);
     if (focus) {
       td.focus({ preventScroll: true });
       td.scrollIntoView({ block: "nearest", inline: "nearest" });
@@ -137,15 +141,27 @@
       }
       return;
     }
-    if (pending && printable(e) && !(e.target.closest && e.target.closest("input, textarea, select"))) {
-      // Between the swap of an editor and its focus the key lands on the page: keep it too.
-      e.preventDefault();
-      typed = (typed || "") + e.key;
-      return;
+    if (pending && !(e.target.closest && e.target.closest("input, textarea, select"))) {
+      if (printable(e)) { // between the swap of an editor and its focus the key lands on the page: keep it too
+        e.preventDefault();
+        typed = (typed || "") + e.key;
+        return;
+      }
+      if (e.key === "Escape") { // the editor on its way is closed as soon as it arrives
+        e.preventDefault();
+        dropArriving = true;
+        typed = null;
+        return;
+      }
     }
-    const grid = e.target.closest && e.target.closest("table.grid");
+    // A key that lands on the page itself (the focused cell was just redrawn, and the
+    // focus comes back when the swap settles) goes to the active cell.
+    const onPage = e.target === document.body || e.target === document.documentElement;
+    const target = onPage && !e.ctrlKey && !e.metaKey && cellFor(active) ? cellFor(active) : e.target;
+    const grid = target.closest && target.closest("table.grid");
     if (!grid) return;
-    if (e.target === grid) {
+    if (target !== e.target) activate(target);
+    if (target === grid) {
       // Tabbing into the table lands on the last active cell (or the first one).
       const first = cellFor(active) || grid.querySelector("tbody [data-f]");
       if (first && ["Enter", "ArrowDown", "ArrowRight", "ArrowUp", "ArrowLeft"].includes(e.key)) {
@@ -154,8 +170,8 @@
       }
       return;
     }
-    if (!isCell(e.target)) return;
-    const td = e.target;
+    if (!isCell(target)) return;
+    const td = target;
     const moves = {
       ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1],
       PageUp: [-PAGE_ROWS, 0], PageDown: [PAGE_ROWS, 0],
@@ -185,7 +201,7 @@
 
   // An editor that could not be fetched (deleted elsewhere, say) must not block the cell.
   document.addEventListener("htmx:afterRequest", (e) => {
-    if (pending && !e.detail.successful) { pending = null; typed = null; }
+    if (pending && !e.detail.successful) { pending = null; typed = null; dropArriving = false; }
   });
 
   // A warning about an incomplete date goes as soon as the user types again.
@@ -206,6 +222,7 @@
   document.addEventListener("tracker:saved", (e) => {
     const tr = document.getElementById(`p-${e.detail.id}`);
     if (tr) tr.dataset.version = e.detail.version;
+    if (tr && e.detail.row_class) tr.className = e.detail.row_class; // the row's tier stripe and status colour
     const undo = document.querySelector("#undo"); // an edit can be undone, and ends redo
     const redo = document.querySelector("#redo");
     if (undo) undo.disabled = false;
@@ -221,6 +238,12 @@
     if (input) {
       moveAfter = null;
       pending = null;
+      if (dropArriving) {
+        dropArriving = false;
+        typed = null;
+        cancelEdit(input.form);
+        return;
+      }
       input.focus();
       if (typed !== null && (input.tagName === "TEXTAREA" || ["text", "url", "email"].includes(input.type))) {
         input.value = typed;
@@ -239,6 +262,25 @@
       activate(next || el);
     } else {
       activate(el);
+    }
+  });
+
+  // A swap that took the focused cell away (a refused save redraws its row, undo and redo
+  // redraw rows out of band, a delete removes one) gives the focus back to the same cell,
+  // or to the same column in the row that took the place of a removed one.
+  document.addEventListener("htmx:afterSettle", (e) => {
+    if (isCell(e.target) || pending) return;
+    const focus = document.activeElement;
+    if (!active || (focus && focus !== document.body)) return;
+    let td = cellFor(active);
+    if (!td) {
+      const rows = document.querySelectorAll("#rows > tr[data-id]");
+      const row = rows[Math.min(activeRow, rows.length - 1)];
+      td = row && row.querySelector(`:scope > [data-f="${active.f}"]`);
+    }
+    if (td) {
+      moveAfter = null;
+      activate(td);
     }
   });
 

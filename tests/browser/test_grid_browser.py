@@ -217,6 +217,7 @@ def test_a_save_from_a_stale_tab_is_refused_and_shows_the_stored_value(page, mak
     expect(message).to_contain_text("Your “Fresno” was not saved")
     expect(cell(tab_b, pid, "city")).to_have_class(re.compile(r"\bconflict\b"))
     expect(cell(tab_b, pid, "city").locator("input")).to_have_count(0)
+    expect(cell(tab_b, pid, "city")).to_be_focused()  # the redrawn row keeps the keyboard's place
     # The row now carries the stored version, so the next edit from tab B can save.
     expect(row_b).to_have_attribute("data-version", "2")
 

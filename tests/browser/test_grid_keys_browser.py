@@ -52,10 +52,11 @@ def test_keys_typed_while_the_editor_arrives_are_all_kept(page, three, read_prog
     a, b, c = three
     page.goto("/")
     # A slow machine: the editor replaces the cell, then takes a while to settle and focus.
-    page.evaluate("htmx.config.defaultSettleDelay = 400")
     cell(page, b, "positions").click()
+    expect(cell(page, b, "positions").locator("input[name=value]")).to_be_focused()
     page.keyboard.press("Escape")
     expect(cell(page, b, "positions")).to_be_focused()
+    page.evaluate("htmx.config.defaultSettleDelay = 400")
     page.keyboard.type("3")
     expect(cell(page, b, "positions").locator("input[name=value]")).to_be_attached()
     page.keyboard.type("4")  # swapped in, not yet focused: the key lands on the page
@@ -64,6 +65,28 @@ def test_keys_typed_while_the_editor_arrives_are_all_kept(page, three, read_prog
     page.keyboard.press("Enter")
     expect(cell(page, b, "positions")).to_have_text("34")
     assert read_program(b)["positions"] == 34
+
+
+def test_escape_while_the_editor_is_on_its_way_leaves_the_cell_as_it_was(page, three, read_program):
+    a, b, c = three
+    page.goto("/")
+    release = []
+    page.route("**/cells/positions/edit", lambda route: release.append(route))  # a slow server
+    cell(page, b, "positions").click()
+    expect(cell(page, b, "positions")).to_be_focused()
+    page.keyboard.press("Escape")
+    for _ in range(100):  # the editor's request reaches the (held) route
+        if release:
+            break
+        page.wait_for_timeout(50)
+    assert len(release) == 1
+    release[0].continue_()
+    expect(cell(page, b, "positions").locator("input")).to_have_count(0)
+    expect(cell(page, b, "positions")).to_have_text("20")
+    expect(cell(page, b, "positions")).to_be_focused()
+    page.keyboard.press("ArrowDown")  # the keyboard still moves from here
+    expect(cell(page, c, "positions")).to_be_focused()
+    assert read_program(b)["positions"] == 20
 
 
 def test_sorting_by_headers_and_searching_keep_the_view_in_the_address(page, three):
@@ -136,3 +159,31 @@ def test_a_column_width_is_dragged_and_remembered(page, three):
     assert abs(header.bounding_box()["width"] - (before + 120)) < 12
     page.reload()
     assert abs(page.locator('th[data-f="city"]').bounding_box()["width"] - (before + 120)) < 12
+
+
+def test_ctrl_z_undoes_a_bulk_edit_and_ctrl_shift_z_redoes_it_keeping_the_active_cell(page, three, read_program):
+    a, b, c = three
+    page.goto("/")
+    page.get_by_label("Select Alpha Program").click()
+    page.get_by_label("Select Gamma Program").click(modifiers=["Shift"])
+    page.get_by_label("Change to make").select_option("status:applied")
+    page.get_by_role("button", name="Apply to selected").click()
+    expect(cell(page, c, "status")).to_have_text("Applied")
+    expect(page.locator("#undo")).to_be_enabled()  # a bulk edit can be undone at once
+
+    cell(page, b, "city").click()
+    page.keyboard.press("Escape")
+    expect(cell(page, b, "city")).to_be_focused()
+    page.keyboard.press("Control+z")
+    for pid in three:
+        expect(cell(page, pid, "status")).to_have_text("Researching")
+    assert [read_program(i)["status"] for i in three] == ["researching"] * 3
+    expect(cell(page, b, "city")).to_be_focused()  # the redrawn rows keep the keyboard's place
+
+    page.keyboard.press("Control+Shift+z")
+    for pid in three:
+        expect(cell(page, pid, "status")).to_have_text("Applied")
+    assert [read_program(i)["status"] for i in three] == ["applied"] * 3
+    expect(page.locator("#redo")).to_be_disabled()
+    page.keyboard.press("ArrowDown")
+    expect(cell(page, c, "city")).to_be_focused()

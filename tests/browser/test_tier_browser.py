@@ -54,6 +54,7 @@ def test_changing_the_visa_cell_flips_the_tier_badge_without_a_reload(page, app,
     visa.locator("select").press("Enter")
 
     expect(tier.locator(".tier-badge")).to_have_text("Not eligible")
+    expect(page.locator(f"#p-{pid}")).to_have_class(re.compile(r"\bt-not_eligible\b"))  # the row's stripe too
     expect(page.locator("#tier-chips .chip.t-likely b")).to_have_text("0")
     expect(page.locator("#tier-chips .chip.t-not_eligible b")).to_have_text("1")
     tier.hover()
