@@ -38,7 +38,19 @@
     }
   }
 
+  // The active cell, or if its row has gone, the same column in the row now in its place.
+  function activeOrNear() {
+    if (!active) return null;
+    const td = cellFor(active);
+    if (td) return td;
+    const rows = document.querySelectorAll("#rows > tr[data-id]");
+    const row = rows[Math.min(activeRow, rows.length - 1)];
+    return row ? row.querySelector(`:scope > [data-f="${active.f}"]`) : null;
+  }
+
   let pending = null; // the cell whose editor is on its way
+  let pendingUrl = null; // and the address it comes from
+  let arrived = null; // that editor, swapped in but not yet settled (focused)
   function startEdit(td, text = null) {
     if (!td || td.classList.contains("editing")) return;
     if (pending === td) { // keys typed while the editor loads are kept, in order
@@ -46,9 +58,10 @@
       return;
     }
     pending = td;
+    pendingUrl = editUrl(td);
     typed = text;
     activate(td);
-    htmx.ajax("GET", editUrl(td), { target: td, swap: "outerHTML" });
+    htmx.ajax("GET", pendingUrl, { target: td, swap: "outerHTML" });
   }
 
   function cancelEdit(form) {
@@ -157,7 +170,8 @@
     // A key that lands on the page itself (the focused cell was just redrawn, and the
     // focus comes back when the swap settles) goes to the active cell.
     const onPage = e.target === document.body || e.target === document.documentElement;
-    const target = onPage && !e.ctrlKey && !e.metaKey && cellFor(active) ? cellFor(active) : e.target;
+    const near = onPage && !e.ctrlKey && !e.metaKey ? activeOrNear() : null;
+    const target = near || e.target;
     const grid = target.closest && target.closest("table.grid");
     if (!grid) return;
     if (target !== e.target) activate(target);
@@ -199,9 +213,11 @@
     setTimeout(() => { if (form.isConnected) save(form, { leaving: true }); }, 0);
   });
 
-  // An editor that could not be fetched (deleted elsewhere, say) must not block the cell.
+  // An editor that could not be fetched (deleted elsewhere, say), or whose cell was redrawn
+  // while it was on its way, must not block the cell.
   document.addEventListener("htmx:afterRequest", (e) => {
-    if (pending && !e.detail.successful) { pending = null; typed = null; dropArriving = false; }
+    if (!pending || e.detail.pathInfo.requestPath !== pendingUrl) return;
+    if (!e.detail.successful || !arrived) { pending = null; arrived = null; typed = null; dropArriving = false; }
   });
 
   // A warning about an incomplete date goes as soon as the user types again.
@@ -238,6 +254,7 @@
     if (input) {
       moveAfter = null;
       pending = null;
+      arrived = null;
       if (dropArriving) {
         dropArriving = false;
         typed = null;
@@ -268,16 +285,19 @@
   // A swap that took the focused cell away (a refused save redraws its row, undo and redo
   // redraw rows out of band, a delete removes one) gives the focus back to the same cell,
   // or to the same column in the row that took the place of a removed one.
+  document.addEventListener("htmx:afterSwap", (e) => {
+    if (pending && isCell(e.target) && e.target.querySelector("form.editor")) arrived = e.target;
+  });
   document.addEventListener("htmx:afterSettle", (e) => {
-    if (isCell(e.target) || pending) return;
+    if (isCell(e.target)) return;
+    if (pending) {
+      if (!arrived || arrived.isConnected) return; // the editor is still on its way
+      // Its row was redrawn (an undo, say) before the editor settled: there is no editor any more.
+      pending = null; arrived = null; typed = null; dropArriving = false;
+    }
     const focus = document.activeElement;
     if (!active || (focus && focus !== document.body)) return;
-    let td = cellFor(active);
-    if (!td) {
-      const rows = document.querySelectorAll("#rows > tr[data-id]");
-      const row = rows[Math.min(activeRow, rows.length - 1)];
-      td = row && row.querySelector(`:scope > [data-f="${active.f}"]`);
-    }
+    const td = activeOrNear();
     if (td) {
       moveAfter = null;
       activate(td);

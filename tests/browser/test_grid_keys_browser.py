@@ -187,3 +187,48 @@ def test_ctrl_z_undoes_a_bulk_edit_and_ctrl_shift_z_redoes_it_keeping_the_active
     expect(page.locator("#redo")).to_be_disabled()
     page.keyboard.press("ArrowDown")
     expect(cell(page, c, "city")).to_be_focused()
+
+
+def test_after_deleting_the_active_row_the_keyboard_goes_on_from_the_row_below(page, three, read_program):
+    a, b, c = three
+    page.goto("/")
+    cell(page, b, "city").click()
+    page.keyboard.press("Escape")
+    expect(cell(page, b, "city")).to_be_focused()
+    page.once("dialog", lambda d: d.accept())
+    page.locator(f"#p-{b} button.del").click()
+    expect(page.locator(f"#p-{b}")).to_have_count(0)
+    page.keyboard.press("ArrowUp")  # from Gamma's city, which took Beta's place
+    expect(cell(page, a, "city")).to_be_focused()
+    assert read_program(b)["deleted_at"] is not None
+
+
+def test_an_undo_that_redraws_the_row_while_an_editor_loads_leaves_the_grid_usable(page, three, read_program):
+    a, b, c = three
+    page.goto("/")
+    cell(page, b, "positions").click()
+    cell(page, b, "positions").locator("input[name=value]").fill("25")
+    page.keyboard.press("Enter")
+    expect(cell(page, b, "positions")).to_have_text("25")
+
+    held = []
+    page.route("**/cells/city/edit", lambda route: held.append(route))
+    cell(page, b, "city").click()
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    page.keyboard.press("Control+z")  # redraws Beta's row before its editor arrives
+    expect(cell(page, b, "positions")).to_have_text("20")
+    held[0].continue_()
+    page.wait_for_load_state("networkidle")
+    expect(cell(page, b, "city").locator("input")).to_have_count(0)
+
+    page.unroute("**/cells/city/edit")
+    cell(page, b, "city").click()  # and the cell opens again
+    editor = cell(page, b, "city").locator("input[name=value]")
+    expect(editor).to_be_focused()
+    editor.fill("Nampa")
+    editor.press("Enter")
+    expect(cell(page, b, "city")).to_have_text("Nampa")
+    assert (read_program(b)["city"], read_program(b)["positions"]) == ("Nampa", 20)
