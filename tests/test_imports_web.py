@@ -116,6 +116,23 @@ def test_a_draft_whose_file_is_gone_too_says_so(app, client):
     assert response.status_code == 410 and "upload it again" in response.get_data(as_text=True)
 
 
+def test_a_draft_left_for_weeks_gives_its_files_back_at_the_next_upload(app, client):
+    from tracker.models import ImportBatch
+    old_url = upload(client, "old.csv", csv_of(["Toledo"])).headers["Location"]
+    folder = Path(app.instance_path) / "imports"
+    with app.app_context():
+        old = db.session.scalars(sa.select(ImportBatch)).one()
+        old.created_at -= dt.timedelta(days=15)
+        db.session.commit()
+        old_id = old.batch_id
+    assert list(folder.glob(f"{old_id}.*"))
+    upload(client, "new.csv", csv_of(["Akron"]))
+    assert list(folder.glob(f"{old_id}.*")) == []  # the old draft's file and copies are gone
+    assert any(folder.glob("*.csv"))  # the new one's are kept
+    response = client.get(old_url)
+    assert response.status_code == 410 and "upload it again" in response.get_data(as_text=True)
+
+
 def test_a_mapping_changed_after_the_preview_is_what_the_preview_and_apply_use(app, client):
     data = csv_of(["Toledo", "Akron"])
     preview, batch_id = to_preview(client, "list.csv", data)

@@ -30,7 +30,7 @@ from ..importing.mapping import (EXTRA_TARGETS, HEADER_SCAN_ROWS, IGNORE, KEEP, 
                                  convert_rows, export_columns, export_info, find_header_row, map_columns)
 from ..importing.plan import Plan, PlannedRow, make_plan
 from ..importing.read import Sheet, UnreadableFile, read_file
-from ..models import ImportBatch
+from ..models import ImportBatch, utcnow
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
@@ -145,6 +145,20 @@ def keep_sheets(batch: ImportBatch, sheets: list[Sheet], detected: tuple[Sheet, 
 def forget(batch: ImportBatch) -> None:
     for path in folder().glob(f"{batch.batch_id}.*"):
         path.unlink(missing_ok=True)
+
+
+DRAFT_KEPT_DAYS = 14
+
+
+def forget_old_drafts() -> None:
+    """Drafts nobody applied keep their file and its copies (several times the file's size) for
+    DRAFT_KEPT_DAYS; after that the files go, and the draft asks for the file again."""
+    cutoff = utcnow() - dt.timedelta(days=DRAFT_KEPT_DAYS)
+    old = db.session.scalars(db.select(ImportBatch).where(
+        ImportBatch.status == "draft", ImportBatch.stored_file.is_not(None), ImportBatch.created_at < cutoff))
+    for batch in old:
+        forget(batch)
+        batch.stored_file = None
 
 
 def read_upload(batch: ImportBatch) -> dict:
@@ -290,6 +304,7 @@ def upload():
     batch.stored_file = path.name
     keep_sheets(batch, sheets, (sheet, header_row, exported is not None))
     db.session.add(batch)
+    forget_old_drafts()
     db.session.commit()
     return redirect(url_for("imports.mapping", batch_id=batch.id))
 
