@@ -77,6 +77,25 @@ def test_an_open_tab_keeps_saving_after_the_server_restarts(tmp_path, monkeypatc
     assert response.status_code == 200
 
 
+def test_a_tab_left_open_for_hours_can_still_save(app, client, make_program, read_program, monkeypatch):
+    """Flask-WTF's CSRF tokens last an hour by default; the tracker's never expire (the token
+    is tied to the browser's session, and the session to the secret key in the instance folder)."""
+    import time
+
+    from itsdangerous.timed import TimestampSigner
+
+    pid = make_program(name="Open since the morning")
+    hours_ago = int(time.time()) - 9 * 3600
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: hours_ago)
+    page = client.get("/", follow_redirects=True).get_data(as_text=True)  # the page loaded 9 hours ago
+    token = page.split("X-CSRFToken&#34;: &#34;")[1].split("&#34;")[0]
+    monkeypatch.undo()
+    response = client.post(f"/programs/{pid}/cells/city", data={"value": "Toledo", "version": 1},
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 200
+    assert read_program(pid)["city"] == "Toledo"
+
+
 def zip_bomb() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
@@ -130,6 +149,39 @@ def test_generated_hostile_uploads_are_refused_and_change_nothing(app, client, m
     assert response.status_code in statuses
     assert "Nothing was imported" in response.get_data(as_text=True)
     assert db_bytes() == before  # no draft batch, no program
+
+
+READ_IN_A_CHILD = """
+import resource, sys, time
+from tracker.importing.read import UnreadableFile, read_file
+data = open(sys.argv[1], "rb").read()
+start = time.perf_counter()
+try:
+    read_file(data, sys.argv[2])
+    outcome = "read"
+except UnreadableFile as exc:
+    outcome = str(exc.status)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+print(outcome, peak, round(time.perf_counter() - start, 2))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", GENERATED)
+def test_reading_a_hostile_upload_stays_within_bounded_memory_and_time(tmp_path, name):
+    """Each file is read in a child process of its own, so its peak memory is its own; a
+    reader that expanded the bomb or the entities would pass the bound or the time-out."""
+    import subprocess
+    import sys
+
+    filename, make, statuses = GENERATED[name]
+    path = tmp_path / filename
+    path.write_bytes(make())
+    done = subprocess.run([sys.executable, "-c", READ_IN_A_CHILD, str(path), filename],
+                          capture_output=True, text=True, timeout=60, check=True)
+    outcome, peak_mb, _seconds = done.stdout.split()
+    assert int(outcome) in statuses
+    assert int(peak_mb) < 250, f"reading {name} peaked at {peak_mb} MB"
 
 
 def test_a_full_disk_fails_with_a_clear_message_and_no_partial_data(app, make_program):
