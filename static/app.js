@@ -374,12 +374,30 @@
     resizing.col.style.width = `${width}px`;
     fitTable(resizing.th.closest("table"));
   });
+  function rememberWidth(key, col) {
+    const widths = savedWidths();
+    widths[key] = Math.round(col.getBoundingClientRect().width);
+    localStorage.setItem(WIDTHS_KEY, JSON.stringify(widths));
+  }
   document.addEventListener("pointerup", () => {
     if (!resizing) return;
-    const widths = savedWidths();
-    widths[resizing.th.dataset.f] = Math.round(resizing.col.getBoundingClientRect().width);
-    localStorage.setItem(WIDTHS_KEY, JSON.stringify(widths));
+    rememberWidth(resizing.th.dataset.f, resizing.col);
     resizing = null;
+  });
+  // Without a mouse: Alt+Right / Alt+Left on a cell or a header widens or narrows its column.
+  const WIDTH_STEP = 16;
+  document.addEventListener("keydown", (e) => {
+    if (!e.altKey || e.ctrlKey || e.metaKey || (e.key !== "ArrowRight" && e.key !== "ArrowLeft")) return;
+    const at = e.target.closest && e.target.closest("table.grid th[data-f], table.grid td[data-f]");
+    if (!at || e.target.closest("form.editor")) return;
+    const table = at.closest("table");
+    const col = table.querySelector(`col.f-${at.dataset.f}`);
+    if (!col) return;
+    e.preventDefault();
+    const width = col.getBoundingClientRect().width + (e.key === "ArrowRight" ? WIDTH_STEP : -WIDTH_STEP);
+    col.style.width = `${Math.max(40, Math.round(width))}px`;
+    fitTable(table);
+    rememberWidth(at.dataset.f, col);
   });
   document.addEventListener("DOMContentLoaded", applyWidths);
   document.addEventListener("htmx:afterSettle", (e) => { if (e.target.id === "grid-area") applyWidths(); });

@@ -161,6 +161,22 @@ def test_a_column_width_is_dragged_and_remembered(page, three):
     assert abs(page.locator('th[data-f="city"]').bounding_box()["width"] - (before + 120)) < 12
 
 
+def test_a_column_width_is_changed_from_the_keyboard_and_remembered(page, three):
+    a, b, c = three
+    page.goto("/")
+    before = page.locator('th[data-f="city"]').bounding_box()["width"]
+    cell(page, a, "city").click()
+    page.keyboard.press("Escape")
+    expect(cell(page, a, "city")).to_be_focused()
+    for _ in range(3):
+        page.keyboard.press("Alt+ArrowRight")
+    assert abs(page.locator('th[data-f="city"]').bounding_box()["width"] - (before + 48)) < 6
+    expect(cell(page, a, "city")).to_be_focused()  # widening is not moving
+    page.keyboard.press("Alt+ArrowLeft")
+    page.reload()
+    assert abs(page.locator('th[data-f="city"]').bounding_box()["width"] - (before + 32)) < 6
+
+
 def test_ctrl_z_undoes_a_bulk_edit_and_ctrl_shift_z_redoes_it_keeping_the_active_cell(page, three, read_program):
     a, b, c = three
     page.goto("/")
