@@ -17,7 +17,7 @@ from ..tiers import inputs
 from .mapping import (IGNORE, Column, ExportInfo, convert_rows, export_columns, export_info, find_header_row,
                       map_columns, pick_sheet, signature)
 from .plan import Existing, Plan, make_plan
-from .read import Sheet, read_file
+from .read import Sheet
 
 CATALOGUE_COLUMNS = [Program.__table__.c[f.key] for f in fields.FIELDS]
 
@@ -88,11 +88,11 @@ def remembered_mapping(sheet: Sheet, header_row: int) -> dict[str, str] | None:
     return dict(stored.mapping) if stored else None
 
 
-def start_draft(data: bytes, filename: str, folder: Path, max_rows: int) -> ImportBatch:
-    """Read the file (raising UnreadableFile for a bad one, before anything is stored), keep
-    it in ``folder`` and record a draft batch with the detected sheet, header and mapping."""
-    sheets = read_file(data, filename, max_rows=max_rows)
-    sheet, header_row, columns, _ = detect(sheets)
+def start_draft(data: bytes, filename: str, folder: Path, sheets: list[Sheet]) -> tuple[ImportBatch, tuple]:
+    """Keep the file (already read into ``sheets``: a bad one raised UnreadableFile before
+    anything was stored) in ``folder`` and record a draft batch with the detected sheet, header
+    and mapping. Returns the batch and what was detected: (sheet, header row, is an export)."""
+    sheet, header_row, columns, exported = detect(sheets)
     batch = ImportBatch(batch_id=new_batch_id(), filename=filename[:255], sheet=sheet.name,
                         header_row=header_row, mapping={str(c.index): c.target for c in columns})
     folder.mkdir(parents=True, exist_ok=True)
@@ -101,7 +101,7 @@ def start_draft(data: bytes, filename: str, folder: Path, max_rows: int) -> Impo
     path.write_bytes(data)
     batch.stored_file = path.name
     db.session.add(batch)
-    return batch
+    return batch, (sheet, header_row, exported is not None)
 
 
 def detect(sheets: list[Sheet]) -> tuple[Sheet, int, list[Column], ExportInfo | None]:
@@ -119,22 +119,15 @@ def detect(sheets: list[Sheet]) -> tuple[Sheet, int, list[Column], ExportInfo | 
     return sheet, header_row, map_columns(sheet, header_row, remembered_mapping(sheet, header_row)), None
 
 
-def load_draft(batch: ImportBatch, folder: Path, max_rows: int) -> Draft:
-    data = (folder / batch.stored_file).read_bytes()
-    sheets = read_file(data, batch.filename, max_rows=max_rows)
-    sheet, header_row, columns, exported = detect(sheets)
-    if sheet.name != batch.sheet or header_row != batch.header_row:  # the user chose another
-        sheet = next((s for s in sheets if s.name == batch.sheet), sheet)
-        header_row = min(batch.header_row or 0, max(len(sheet.rows) - 1, 0))
-        columns = map_columns(sheet, header_row, remembered_mapping(sheet, header_row))
-        exported = None
-    mapping = batch.mapping or {}
+def with_choices(columns: list[Column], mapping: dict[str, str] | None) -> list[Column]:
+    """The columns with the user's choices (a batch's mapping) over the detected targets."""
     for column in columns:
-        if str(column.index) in mapping and mapping[str(column.index)] != column.target:
-            column.target = mapping[str(column.index)]
+        target = (mapping or {}).get(str(column.index))
+        if target is not None and target != column.target:
+            column.target = target
             column.how = "chosen"
-            column.confidence = 100 if column.target != IGNORE else 0
-    return Draft(batch, sheets, sheet, header_row, columns, exported)
+            column.confidence = 100 if target != IGNORE else 0
+    return columns
 
 
 def remember_mapping(draft: Draft) -> None:

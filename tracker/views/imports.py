@@ -22,10 +22,9 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from .. import fields
-from ..changes import new_batch_id
 from ..db import db, write_transaction
 from ..importing.apply import (Draft, apply_plan, detect, existing_programs, remember_mapping, remembered_mapping,
-                               undo_batch, undo_preview)
+                               start_draft, undo_batch, undo_preview, with_choices)
 from ..importing.mapping import (EXTRA_TARGETS, HEADER_SCAN_ROWS, IGNORE, KEEP, PROGRAM_ID, VISA, IncomingRow,
                                  convert_rows, export_columns, export_info, find_header_row, map_columns)
 from ..importing.plan import Plan, PlannedRow, make_plan
@@ -210,7 +209,7 @@ class Upload:
         return Sheet(self.head["sheets"][i]["name"], rows)
 
     def draft(self, *, full: bool = False) -> Draft:
-        """The sheet, header row and columns the batch says, as load_draft reads them."""
+        """The sheet, header row and columns the batch says (the user's choices over the detected ones)."""
         from ..exporting import TRACKER_SHEET
 
         batch, detected = self.batch, self.head["detected"]
@@ -224,12 +223,7 @@ class Upload:
             columns = export_columns(sheet, exported)
         else:
             columns = map_columns(sheet, header_row, remembered_mapping(sheet, header_row))
-        mapping = batch.mapping or {}
-        for column in columns:
-            if str(column.index) in mapping and mapping[str(column.index)] != column.target:
-                column.target = mapping[str(column.index)]
-                column.how = "chosen"
-                column.confidence = 100 if column.target != IGNORE else 0
+        with_choices(columns, batch.mapping)
         sheets = [Sheet(s["name"]) for s in self.head["sheets"]]
         return Draft(batch, sheets, sheet, header_row, columns, exported)
 
@@ -293,17 +287,9 @@ def upload():
             sheets = read_file(data, upload.filename, max_rows=max_rows())
     except UnreadableFile as exc:
         return render_template("imports/index.html", batches=batches(), error=exc.message), exc.status
-    sheet, header_row, columns, exported = detect(sheets)
     write_transaction()
-    batch = ImportBatch(batch_id=new_batch_id(), filename=upload.filename[:255], sheet=sheet.name,
-                        header_row=header_row, mapping={str(c.index): c.target for c in columns})
-    folder().mkdir(parents=True, exist_ok=True)
-    suffix = upload.filename.rsplit(".", 1)[-1].lower() if "." in upload.filename else "csv"
-    path = folder() / f"{batch.batch_id}.{suffix}"
-    path.write_bytes(data)
-    batch.stored_file = path.name
-    keep_sheets(batch, sheets, (sheet, header_row, exported is not None))
-    db.session.add(batch)
+    batch, detected = start_draft(data, upload.filename, folder(), sheets)
+    keep_sheets(batch, sheets, detected)
     forget_old_drafts()
     db.session.commit()
     return redirect(url_for("imports.mapping", batch_id=batch.id))
