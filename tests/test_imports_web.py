@@ -133,6 +133,22 @@ def test_a_draft_left_for_weeks_gives_its_files_back_at_the_next_upload(app, cli
     assert response.status_code == 410 and "upload it again" in response.get_data(as_text=True)
 
 
+def test_an_upload_that_fails_to_be_stored_leaves_no_file_behind(app, client, monkeypatch, db_bytes):
+    from tracker.views import imports
+
+    before = db_bytes()
+
+    def disk_trouble():
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(imports, "forget_old_drafts", disk_trouble)
+    with pytest.raises(OSError):
+        upload(client, "list.csv", csv_of(["Toledo"]))
+    folder = Path(app.instance_path) / "imports"
+    assert not folder.exists() or list(folder.iterdir()) == []
+    assert db_bytes() == before
+
+
 def test_a_mapping_changed_after_the_preview_is_what_the_preview_and_apply_use(app, client):
     data = csv_of(["Toledo", "Akron"])
     preview, batch_id = to_preview(client, "list.csv", data)

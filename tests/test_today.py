@@ -174,8 +174,10 @@ def test_profile_gaps_are_one_item_whatever_the_number_of_programs():
                                   "your months of US clinical experience"]
     assert items.total == 1
 
-    nothing = todays_list([program(1)], NOW, profile=None)  # no profile: the visa need first, for every list
+    nothing = todays_list([program(1, usce_required="no")], NOW, profile=None)  # no profile: the visa need
     assert nothing.profile_gaps == ["the visa you need"]
+    unsure = todays_list([program(1)], NOW, profile=None)  # USCE requirement unknown: months count too
+    assert unsure.profile_gaps == ["the visa you need", "your months of US clinical experience"]
 
 
 @pytest.mark.parametrize("need, unknown", [
@@ -190,7 +192,7 @@ def test_the_visa_to_research_is_the_one_the_profile_needs(need, unknown):
 
 def test_today_asks_once_to_complete_the_profile(client, frozen, make_program):
     for name in ("Gary County Program", "Toledo Community Program"):
-        make_program(name=name, visa_j1="yes", visa_h1b="yes", img_percent=40, step2_min=220)
+        make_program(name=name, visa_j1="yes", visa_h1b="yes", img_percent=40, step2_min=220, usce_required="no")
     page = client.get("/today").get_data(as_text=True)
     assert page.count('id="todo-profile"') == 1 and '<a href="/profile">Complete your profile</a>' in page
     assert "Add the visa you need, your Step 2 CK score: the tiers depend on them." in page

@@ -45,7 +45,8 @@ PROFILE_NEEDS: tuple[tuple[str, str, Callable[[Any], bool] | None], ...] = (
     ("step2_attempts", "your Step 2 CK attempts", _stated("max_attempts")),
     ("graduation_year", "your graduation year", _stated("yog_limit_years")),
     ("season_year", "your Match year", _stated("yog_limit_years")),
-    ("usce_months", "your months of US clinical experience", lambda row: _get(row, "usce_required") == "yes"),
+    # tiering counts missing months as none wherever USCE is required, preferred or unknown
+    ("usce_months", "your months of US clinical experience", lambda row: _get(row, "usce_required") != "no"),
 )
 
 

@@ -14,9 +14,9 @@ from ..changes import create_program, delete_program, new_batch_id, update_progr
 from ..db import db
 from ..models import Change, ImportBatch, ImportMapping, Program, utcnow
 from ..tiers import inputs
-from .mapping import (IGNORE, Column, ExportInfo, convert_rows, export_columns, export_info, find_header_row,
+from .mapping import (IGNORE, Column, ExportInfo, export_columns, export_info, find_header_row,
                       map_columns, pick_sheet, signature)
-from .plan import Existing, Plan, make_plan
+from .plan import Existing, Plan
 from .read import Sheet
 
 CATALOGUE_COLUMNS = [Program.__table__.c[f.key] for f in fields.FIELDS]
@@ -64,7 +64,7 @@ def existing_programs(changed_after: int | None = None) -> list[Existing]:
 
 @dataclass
 class Draft:
-    """A draft import read back from its file: the sheet, its columns and the plan."""
+    """A draft import read back: the sheet, its header row and its columns."""
 
     batch: ImportBatch
     sheets: list[Sheet]
@@ -72,10 +72,6 @@ class Draft:
     header_row: int
     columns: list[Column]
     exported: ExportInfo | None = None
-
-    def plan(self) -> Plan:
-        mark = self.exported.change_mark if self.exported else None
-        return make_plan(convert_rows(self.sheet, self.header_row, self.columns), existing_programs(mark))
 
     @property
     def headers(self) -> list[str]:

@@ -13,6 +13,7 @@ import datetime as dt
 import gc
 import json
 import os
+import tempfile
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -121,9 +122,16 @@ def _path(batch: ImportBatch, part: str) -> Path:
 
 
 def _write(path: Path, content: Any) -> None:
-    partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps(content, default=_encode, separators=(",", ":")), encoding="utf-8")
-    os.replace(partial, path)  # a reader never sees half a file
+    """Write ``path`` whole or not at all: a reader never sees half a file, and two requests
+    writing the same part each write their own temporary file."""
+    fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".partial")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(json.dumps(content, default=_encode, separators=(",", ":")))
+        os.replace(partial, path)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
 
 
 def _read(path: Path) -> Any:
@@ -289,9 +297,14 @@ def upload():
         return render_template("imports/index.html", batches=batches(), error=exc.message), exc.status
     write_transaction()
     batch, detected = start_draft(data, upload.filename, folder(), sheets)
-    keep_sheets(batch, sheets, detected)
-    forget_old_drafts()
-    db.session.commit()
+    try:
+        keep_sheets(batch, sheets, detected)
+        forget_old_drafts()
+        db.session.commit()
+    except BaseException:  # no draft in the database: none of its files either
+        db.session.rollback()
+        forget(batch)
+        raise
     return redirect(url_for("imports.mapping", batch_id=batch.id))
 
 
