@@ -8,7 +8,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge, SecurityError
 
 from .. import fields
-from ..rules import TIER_LABELS
+from ..rules import TIER_LABELS, format_fee_bands
 
 # htmx 2 swaps only 2xx answers by default. A refused value (422) and a stale version (409)
 # come back as cells to show; other errors are retargeted by errors() to the flash area.
@@ -49,7 +49,8 @@ def init_app(app: Flask) -> None:
 
     # Globals, not a context processor: imported macros (_row.html, _cell.html) see them too.
     app.jinja_env.globals.update(htmx_config=HTMX_CONFIG, fields=fields, tier_labels=TIER_LABELS,
-                                 has_endpoint=lambda name: name in app.view_functions)
+                                 has_endpoint=lambda name: name in app.view_functions, row_class=grid.row_class,
+                                 format_fee_bands=format_fee_bands)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):

@@ -191,7 +191,7 @@ def save_cell(program_id: int, key: str):
 
 
 def row_class(program: Program) -> str:
-    """The class of a program's grid row, as grid/_row.html writes it."""
+    """The class of a program's grid row (grid/_row.html): its tier stripe and status colour."""
     return f"t-{program.effective_tier or 'none'} s-{program.status}"
 
 
