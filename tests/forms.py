@@ -22,3 +22,14 @@ def form_values(page: str) -> dict:
     for name, text in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>\r?\n?(.*?)</textarea>', page, re.S):
         data[name] = html.unescape(text)
     return data
+
+
+def mapping_form(page: str) -> dict:
+    """The import mapping page's form as the browser would send it, suggestions accepted."""
+    form = {}
+    for name, block in re.findall(r'<select id="col-\d+" name="(col-\d+)">(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected>', block)
+        form[name] = chosen.group(1) if chosen else ""
+    form["sheet"] = re.search(r'name="sheet" value="([^"]*)"', page).group(1)
+    form["header_row"] = re.search(r'name="header_row" value="(\d+)"', page).group(1)
+    return form

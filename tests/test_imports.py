@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from tracker.db import db
 from tracker.models import Change, ImportBatch, Program
 
+from forms import mapping_form
 from samples import sample as fixture
 
 
@@ -17,16 +18,6 @@ def upload(client, path: Path, data: bytes | None = None, name: str | None = Non
     payload = data if data is not None else path.read_bytes()
     return client.post("/imports", data={"file": (io.BytesIO(payload), name or path.name)},
                        content_type="multipart/form-data")
-
-
-def mapping_form(page: str) -> dict:
-    form = {}
-    for name, block in re.findall(r'<select id="col-\d+" name="(col-\d+)">(.*?)</select>', page, re.S):
-        chosen = re.search(r'<option value="([^"]*)" selected>', block)
-        form[name] = chosen.group(1) if chosen else ""
-    form["sheet"] = re.search(r'name="sheet" value="([^"]*)"', page).group(1)
-    form["header_row"] = re.search(r'name="header_row" value="(\d+)"', page).group(1)
-    return form
 
 
 def import_file(client, path: Path, *, apply: dict | None = None, data: bytes | None = None):

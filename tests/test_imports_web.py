@@ -14,21 +14,12 @@ import sqlalchemy as sa
 from tracker.db import db
 from tracker.models import Program
 
+from forms import mapping_form
 from samples import sample as fixture
 
 
 def upload(client, name: str, data: bytes):
     return client.post("/imports", data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
-
-
-def mapping_form(page: str) -> dict:
-    form = {}
-    for name, block in re.findall(r'<select id="col-\d+" name="(col-\d+)">(.*?)</select>', page, re.S):
-        chosen = re.search(r'<option value="([^"]*)" selected>', block)
-        form[name] = chosen.group(1) if chosen else ""
-    form["sheet"] = re.search(r'name="sheet" value="([^"]*)"', page).group(1)
-    form["header_row"] = re.search(r'name="header_row" value="(\d+)"', page).group(1)
-    return form
 
 
 def to_preview(client, name: str, data: bytes, **mapping) -> tuple[str, int]:
