@@ -92,15 +92,13 @@ def import_command(file: Path, sheet: str | None, dry_run: bool, yes: bool) -> N
     from .importing.apply import apply_plan, detect, existing_programs
     from .importing.mapping import convert_rows, export_info
     from .importing.plan import make_plan
-    from .importing.read import UnreadableFile, read_file
+    from .importing.read import UnreadableFile, read_file, too_large
     from .models import ImportBatch
 
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     size = file.stat().st_size
     if limit and size > limit:  # the Import page's upload limit
-        most = f"{limit / 2**20:g} MB" if limit >= 2**20 else f"{limit / 2**10:g} KB"  # as the Import page says
-        raise click.ClickException(f"{file.name} is larger than {most}, the most this tracker accepts. Nothing was "
-                                   "imported; remove unused sheets or split the file.")
+        raise click.ClickException(too_large(file.name, limit))
     try:
         sheets = read_file(file.read_bytes(), file.name, max_rows=current_app.config["IMPORT_MAX_ROWS"])
     except UnreadableFile as exc:

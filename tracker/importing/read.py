@@ -62,6 +62,13 @@ def kind_of(filename: str) -> str:
                          ".csv file.", 415)
 
 
+def too_large(name: str, limit: int) -> str:
+    """What a file over the upload limit is told (the Import page and `tracker import` alike)."""
+    most = f"{limit / 2**20:g} MB" if limit >= 2**20 else f"{limit / 2**10:g} KB"
+    return (f"{name} is larger than {most}, the most this tracker accepts. Nothing was imported; "
+            "remove unused sheets or split the file.")
+
+
 def read_file(data: bytes, filename: str, *, max_rows: int = MAX_ROWS) -> list[Sheet]:
     """Every sheet of the file, each a list of rows of cell values (str, int, float, date,
     datetime, bool or None), trailing empty rows and columns removed."""

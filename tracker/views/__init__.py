@@ -59,10 +59,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(exc: RequestEntityTooLarge):
-        limit = app.config.get("MAX_CONTENT_LENGTH") or 0
-        size = f"{limit / 2**20:g} MB" if limit >= 2**20 else f"{limit / 2**10:g} KB"
-        return _error(413, f"The file is larger than {size}, the most this tracker accepts. Nothing was "
-                           "imported; remove unused sheets or split the file.")
+        from ..importing.read import too_large
+
+        return _error(413, too_large("The file", app.config.get("MAX_CONTENT_LENGTH") or 0))
 
     @app.errorhandler(OperationalError)
     def _database_error(exc: OperationalError):
