@@ -72,7 +72,7 @@ from generate import stored_rows
 from tracker import create_app
 from tracker.db import db
 from tracker.models import Program
-from tracker.seasons import current_season_id
+from tracker.store import current_season_id
 from tracker.tiers import retier_all
 from flask_migrate import upgrade
 app = create_app()

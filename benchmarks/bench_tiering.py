@@ -20,7 +20,8 @@ from tracker.db import db, write_transaction  # noqa: E402
 from tracker.models import Profile, Program  # noqa: E402
 from tracker.rules import Rules  # noqa: E402
 from tracker.tiering import TIER_FIELDS, assign_tier  # noqa: E402
-from tracker.tiers import inputs, retier_all  # noqa: E402
+from tracker.store import inputs  # noqa: E402
+from tracker.tiers import retier_all  # noqa: E402
 
 N = 13_000
 TARGET_S = 0.5
@@ -35,7 +36,7 @@ def main() -> dict:
             from flask_migrate import upgrade
 
             upgrade()
-            from tracker.seasons import current_season_id
+            from tracker.store import current_season_id
 
             rows = stored_rows(N, season_id=current_season_id())
             db.session.execute(sa.insert(Program), rows)

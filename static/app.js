@@ -1,12 +1,14 @@
-// Grid behaviour: activate, edit, save and cancel cells. Everything else is htmx and HTML.
-// No inline scripts: the page's Content-Security-Policy forbids them.
+// The grid's behaviour that HTML and htmx can't express: moving between cells with the keyboard,
+// editing a cell in place (open, save, cancel, move on), row selection for bulk edits, column
+// widths, Shift-click sorting and Ctrl+Z / Ctrl+Shift+Z. Addresses come from the markup (the
+// table's data-cell-url); no inline scripts: the page's Content-Security-Policy forbids them.
 (function () {
   "use strict";
 
   const editUrl = (td) => cellUrl(td) + "/edit";
   function cellUrl(td) {
     const tr = td.closest("tr[data-id]");
-    return `/programs/${tr.dataset.id}/cells/${td.dataset.f}`;
+    return td.closest("table").dataset.cellUrl.replace("ID", tr.dataset.id).replace("FIELD", td.dataset.f);
   }
   const isCell = (el) => el && el.matches && el.matches("tr[data-id] > [data-f]");
   let active = null; // the focused cell: {id, f}

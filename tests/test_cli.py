@@ -86,7 +86,7 @@ def test_the_grid_shows_the_demo(app, runner, client):
 def test_the_tracker_console_script_is_a_flask_command_group(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
-    from tracker.cli import cli
+    from tracker.console import cli
 
     monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")

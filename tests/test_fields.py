@@ -129,3 +129,21 @@ def test_by_group_lists_each_group_once_with_all_its_fields():
     assert [g for g, _ in groups] == list(fields.GROUPS)
     assert sorted(f.key for _, group in groups for f in group) == sorted(fields.BY_KEY)
     assert groups[0][1][0].key == "name"
+
+
+def test_a_new_application_column_starts_empty_in_a_new_season_unless_it_says_otherwise():
+    assert fields.Field("essay", "Essay", fields.Kind.TEXT, "Application").per_season
+    assert not fields.Field("beds", "Beds", fields.Kind.INT, "Program").per_season
+    assert not fields.Field("kept", "Kept", fields.Kind.TEXT, "Application", per_season=False).per_season
+    per_season = {f.key for f in fields.FIELDS if f.per_season}
+    assert {"status", "interview_date", "mentor_comments", "tier_override"} <= per_season
+    assert not per_season & {"name", "visa_j1", "img_percent", "step2_min", "notes"}
+
+
+def test_the_statuses_say_where_they_stand_in_the_pipeline():
+    assert fields.statuses(lambda c: c.open) == ("researching", "will_apply")
+    assert fields.statuses(lambda c: c.closed) == ("rejected", "withdrawn")
+    assert fields.statuses(lambda c: not c.on_list) == ("researching", "withdrawn")
+    assert fields.statuses(lambda c: fields.reaches(c, "ranked")) == ("ranked", "matched")
+    assert fields.sponsorship_fields("J-1") == ("visa_j1",) and fields.sponsorship_fields("none") == ()
+    assert fields.sponsorship_fields(None) == ("visa_j1", "visa_h1b")

@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from tracker.db import db
-from tracker.importing.apply import detect, existing_programs
+from tracker.importing.apply import existing_programs
+from tracker.importing.drafts import detect
 from tracker.importing.mapping import convert_rows
 from tracker.importing.plan import make_plan
 from tracker.importing.read import read_file

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from tracker.importing.mapping import (VISA, Column, convert_rows, find_header_row, map_columns, match_header,
-                                       pick_sheet)
+from tracker.importing.headers import VISA, find_header_row, match_header, pick_sheet
+from tracker.importing.mapping import Column, convert_rows, map_columns
 from tracker.importing.plan import Existing, make_plan
 from tracker.importing.read import Sheet
 

@@ -68,11 +68,11 @@ def short_lists(app):
 # -- read once -----------------------------------------------------------------------
 
 def test_the_uploaded_file_is_read_once_from_upload_to_apply(app, client, monkeypatch):
-    import tracker.views.imports as view
+    import tracker.importing.drafts as drafts
 
     reads = []
-    real = view.read_file
-    monkeypatch.setattr(view, "read_file", lambda *a, **k: reads.append(a[1]) or real(*a, **k))
+    real = drafts.read_file
+    monkeypatch.setattr(drafts, "read_file", lambda *a, **k: reads.append(a[1]) or real(*a, **k))
     preview, batch_id = to_preview(client, "freida.xlsx", fixture("freida_export_sample.xlsx").read_bytes())
     assert '<span class="pill p-new">120 new</span>' in preview
     assert "Imported freida.xlsx: 120 new programs" in apply(client, batch_id)
@@ -125,14 +125,14 @@ def test_a_draft_left_for_weeks_gives_its_files_back_at_the_next_upload(app, cli
 
 
 def test_an_upload_that_fails_to_be_stored_leaves_no_file_behind(app, client, monkeypatch, db_bytes):
-    from tracker.views import imports
+    from tracker.importing.drafts import DraftStore
 
     before = db_bytes()
 
-    def disk_trouble():
+    def disk_trouble(self):
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(imports, "forget_old_drafts", disk_trouble)
+    monkeypatch.setattr(DraftStore, "forget_old", disk_trouble)
     with pytest.raises(OSError):
         upload(client, "list.csv", csv_of(["Toledo"]))
     folder = Path(app.instance_path) / "imports"

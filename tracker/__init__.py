@@ -49,7 +49,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(_resource_dir("static")),
     )
     os.makedirs(app.instance_path, exist_ok=True)
+    from .backups import DAILY_KEEP
 
+    # Every setting and its default, in one place (README "The `tracker` command" lists them);
+    # instance/config.py, then the environment, then a test's config override them.
     app.config.from_mapping(
         SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "tracker.sqlite3"),
         # A tab left open all day must still be able to save: the CSRF token lives as long
@@ -57,10 +60,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
-        MAX_CONTENT_LENGTH=10 * 1024 * 1024,  # uploads
+        MAX_CONTENT_LENGTH=10 * 1024 * 1024,  # the largest upload (and `tracker import` file)
         # Requests naming another host are refused (DNS rebinding); add yours with TRACKER_TRUSTED_HOSTS.
         TRUSTED_HOSTS=["127.0.0.1", "localhost", "[::1]", "::1"],
-        IMPORT_MAX_ROWS=20_000,
+        IMPORT_MAX_ROWS=20_000,  # rows of programs one import reads at the most
+        IMPORT_PREVIEW_ROWS=300,  # rows the import preview lists of each long kind (new, changed)
+        TRACKER_DAILY_BACKUP=True,  # a copy of the database on the first page opened each day
+        TRACKER_BACKUP_KEEP=DAILY_KEEP,  # daily copies kept in instance/backups (7)
+        TRACKER_NOW=None,  # a fixed "now" for Today and the season (tests); None: the clock
+        TRACKER_SQLITE_MAX_PAGES=None,  # caps the SQLite file's size (tests stand in for a full disk)
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -82,7 +90,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
     with app.app_context():
-        configure_sqlite(db.engine, max_pages=app.config.get("TRACKER_SQLITE_MAX_PAGES"))
+        configure_sqlite(db.engine, max_pages=app.config["TRACKER_SQLITE_MAX_PAGES"])
 
     security.init_app(app)
     views.init_app(app)

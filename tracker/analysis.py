@@ -7,32 +7,29 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from . import fields, regions
-from .guidance import VISA_FIELD, application_targets, funnel
+from . import fields, records, regions
+from .fields import VISA_FIELDS
+from .guidance import application_targets, funnel
 from .rules import TIER_LABELS, Rules
 from .tiering import effective_tier
 
 SLICES: dict[str, tuple[str, Callable[[Any, Any], str | None], Callable[[str | None], str]]] = {
     "tier": ("Tier", lambda p, profile: effective_tier(p),
              lambda k: TIER_LABELS.get(k, "Not tiered")),
-    "setting": ("Setting", lambda p, profile: _get(p, "setting"),
+    "setting": ("Setting", lambda p, profile: records.get(p, "setting"),
                 lambda k: fields.get("setting").label_for(k) or "Setting not set"),
     "visa": ("Visa sponsorship", lambda p, profile: _visa_answer(p, profile),
              lambda k: {"yes": "Sponsors your visa", "no": "Does not sponsor it", "unknown": "Sponsorship unknown",
                         None: "No visa needed"}[k]),
-    "region": ("Region", lambda p, profile: regions.spread_group(_get(p, "state"), _get(p, "city")),
+    "region": ("Region", lambda p, profile: regions.spread_group(records.get(p, "state"), records.get(p, "city")),
                lambda k: regions.SPREAD_LABELS.get(k, k or "Unknown")),
 }
 
 
-def _get(row: Any, key: str) -> Any:
-    return row.get(key) if isinstance(row, dict) else getattr(row, key, None)
-
-
 def _visa_answer(program: Any, profile: Any) -> str | None:
-    needed = _get(profile, "visa_needed") if profile is not None else None
-    key = VISA_FIELD.get(needed)
-    return (_get(program, key) or "unknown") if key else None
+    needed = records.get(profile, "visa_needed") if profile is not None else None
+    key = VISA_FIELDS.get(needed)
+    return (records.get(program, key) or "unknown") if key else None
 
 
 @dataclass
@@ -66,7 +63,7 @@ def analyse(programs: Iterable[Any], profile: Any, rules: Rules | None = None,
             today: dt.date | None = None) -> Analysis:
     rules = rules or Rules()
     today = today or dt.date.today()
-    programs = [p for p in programs if _get(p, "deleted_at") is None]
+    programs = [p for p in programs if records.get(p, "deleted_at") is None]
     result = Analysis(total=_row("All programs", programs, today))
     for key, (_title, group_of, label_of) in SLICES.items():
         groups: dict[Any, list[Any]] = {}
@@ -74,8 +71,8 @@ def analyse(programs: Iterable[Any], profile: Any, rules: Rules | None = None,
             groups.setdefault(group_of(p, profile), []).append(p)
         rows = [_row(label_of(k), members, today) for k, members in groups.items()]
         result.slices[key] = sorted((r for r in rows if r.applied), key=lambda r: -r.applied)
-    result.matched = sum(1 for p in programs if _get(p, "outcome") in ("matched", "matched_soap")
-                         or _get(p, "status") == "matched")
+    result.matched = sum(1 for p in programs if records.get(p, "outcome") in ("matched", "matched_soap")
+                         or records.get(p, "status") == "matched")
     result.advice = advise(programs, profile, rules, result)
     return result
 
@@ -116,7 +113,7 @@ def advise(programs: list[Any], profile: Any, rules: Rules, result: Analysis) ->
     if unknown and unknown.applied >= 3 and unknown.invited == 0:
         advice.append(f"{unknown.applied} applications went to programs whose sponsorship you had not confirmed, "
                       "with no interview: confirm sponsorship before paying for an application.")
-    if result.matched == 0 and applied and not any(_get(p, "soap_list") == "yes" for p in programs):
+    if result.matched == 0 and applied and not any(records.get(p, "soap_list") == "yes" for p in programs):
         advice.append("No SOAP list was ready: before Match week, list the programs and specialties you would "
                       "accept in SOAP.")
     if not advice and applied:

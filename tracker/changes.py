@@ -1,7 +1,9 @@
 """The one way a program is written: validate through the catalogue, log, bump the version.
 
-Cell edits, the program form, the demo loader and (later) imports, bulk edits and undo all
-call these functions; none of them sets a catalogue attribute on a Program directly.
+Cell edits, the program form, Today, bulk edits, imports, undo, new seasons and the demo
+loader all call these functions; none of them sets a catalogue attribute on a Program
+directly. ``commit`` ends such a write: a row another writer changed first is StaleVersion,
+however the conflict was found.
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ import uuid
 from typing import Any, Mapping
 
 import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
 
 from . import fields
 from .db import db
 from .models import Change, Program, utcnow
+from .store import Inputs, current_season_id
 from .tiering import TIER_FIELDS
-from .tiers import Inputs, retier
+from .tiers import retier
 
 
 class ValidationFailed(Exception):
@@ -29,14 +33,20 @@ class ValidationFailed(Exception):
 class StaleVersion(Exception):
     """The program changed since the caller read it (another tab, another person)."""
 
-    def __init__(self, program: Program, expected: int):
-        super().__init__(f"program {program.id} is at version {program.version}, not {expected}")
-        self.program = program
-        self.expected = expected
-
 
 def new_batch_id() -> str:
     return uuid.uuid4().hex
+
+
+def commit() -> None:
+    """Commit the session's writes. A program written by someone else since it was read (the
+    version check of the flush, SQLAlchemy's StaleDataError) raises StaleVersion, as a stale
+    ``expected_version`` does; the session is rolled back and nothing is written."""
+    try:
+        db.session.commit()
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise StaleVersion(str(exc)) from exc
 
 
 def _check_unique_code(values: Mapping[str, Any], program_id: int | None, season_id: int) -> None:
@@ -71,7 +81,7 @@ def update_program(
     recomputed when a field it depends on changed. The caller commits.
     """
     if expected_version is not None and expected_version != program.version:
-        raise StaleVersion(program, expected_version)
+        raise StaleVersion(f"program {program.id} is at version {program.version}, not {expected_version}")
     batch_id = batch_id or new_batch_id()  # every write is one batch: what undo takes back
     values, errors = fields.parse_values(dict(raw))
     if errors:
@@ -112,8 +122,6 @@ def create_program(
 ) -> Program:
     """A new program from ``raw`` in ``season_id`` (default: the current season); every non-empty
     value is logged as a change."""
-    from .seasons import current_season_id
-
     values, errors = fields.parse_values(dict(raw))
     if "name" not in values and "name" not in errors:
         errors["name"] = "Program is required."

@@ -1,4 +1,5 @@
-"""The `tracker` command: Flask's own commands (run, shell, routes) plus the tracker's."""
+"""The tracker's own commands (init-db, demo, tier, import, export, serve, backup, restore),
+added to the app by ``init_app``; tracker.console makes them the `tracker` command."""
 
 from __future__ import annotations
 
@@ -8,18 +9,16 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
-from . import create_app, fields
+from . import fields
 from .changes import create_program, new_batch_id
 from .db import db, write_transaction
 from .models import Change, Program
 from .rules import TIER_LABELS
-from .tiers import inputs, retier_all
-
-cli = FlaskGroup(create_app=create_app, help="Residency Tracker: your residency programs as a spreadsheet.")
-
+from .store import inputs
+from .tiers import retier_all
 
 @click.command("init-db")
 @with_appcontext
@@ -88,29 +87,25 @@ def import_command(file: Path, sheet: str | None, dry_run: bool, yes: bool) -> N
     """Import programs from an .xlsx, .xlsm or .csv file (a FREIDA export, your own list).
 
     Shows what would change; applies it only with --yes."""
-    from .exporting import PROGRAMS_SHEET
-    from .importing.apply import apply_plan, detect, existing_programs
-    from .importing.mapping import convert_rows, export_info
-    from .importing.plan import make_plan
-    from .importing.read import UnreadableFile, read_file, too_large
-    from .models import ImportBatch
+    from .importing import drafts
+    from .importing.apply import apply_plan
+    from .importing.mapping import convert_rows
+    from .importing.read import UnreadableFile, too_large
 
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
     size = file.stat().st_size
     if limit and size > limit:  # the Import page's upload limit
         raise click.ClickException(too_large(file.name, limit))
+    store = drafts.DraftStore(Path(current_app.instance_path) / "imports", current_app.config["IMPORT_MAX_ROWS"])
     try:
-        sheets = read_file(file.read_bytes(), file.name, max_rows=current_app.config["IMPORT_MAX_ROWS"])
+        sheets = store.read(file.read_bytes(), file.name)
     except UnreadableFile as exc:
         raise click.ClickException(f"{exc.message} Nothing was imported.") from None
     names = [s.name for s in sheets]
     if sheet is not None and sheet not in names:
         raise click.ClickException(f"There is no sheet “{sheet}”; the sheets are: {', '.join(names)}.")
-    # A returned export is known by its hidden sheet, which --sheet leaves out: read it from all sheets.
-    if sheet is None or (sheet == PROGRAMS_SHEET and export_info(sheets) is not None):
-        chosen, header_row, columns, exported = detect(sheets)
-    else:
-        chosen, header_row, columns, exported = detect([s for s in sheets if s.name == sheet])
+    detected = drafts.detect(sheets, only=sheet)
+    chosen, header_row, columns, exported = detected
     mapped = [f"{c.header} → {c.target_label}" for c in columns if c.target]
     click.echo(f"Sheet “{chosen.name}”, headers in row {header_row + 1}: " + "; ".join(mapped))
     if not any(c.target == "name" for c in columns):
@@ -119,8 +114,8 @@ def import_command(file: Path, sheet: str | None, dry_run: bool, yes: bool) -> N
     if exported:
         click.echo(f"A workbook exported from this tracker on {exported.created:%Y-%m-%d %H:%M} UTC: rows match "
                    "by their hidden ids.")
-    plan = make_plan(convert_rows(chosen, header_row, columns),
-                     existing_programs(exported.change_mark if exported else None))
+    with drafts.collector_paused():
+        plan = drafts.plan(convert_rows(chosen, header_row, columns), exported.change_mark if exported else None)
     counts = plan.counts()
     click.echo(f"{counts['new']} new, {counts['changed']} changed, {counts['conflict']} with conflicts, "
                f"{counts['unchanged']} unchanged, {counts['invalid']} can't be imported.")
@@ -133,9 +128,7 @@ def import_command(file: Path, sheet: str | None, dry_run: bool, yes: bool) -> N
         click.echo("Nothing was changed. Run it again with --yes to apply these changes.")
         return
     write_transaction()
-    batch = ImportBatch(batch_id=new_batch_id(), filename=file.name[:255], sheet=chosen.name,
-                        header_row=header_row, mapping={str(c.index): c.target for c in columns})
-    db.session.add(batch)
+    batch = drafts.new_batch(file.name, detected)
     with click.progressbar(length=len(plan.rows), label="Importing", file=sys.stderr) as bar:
         result = apply_plan(batch, plan, set(), set(), progress=bar.update)
     db.session.commit()

@@ -110,14 +110,15 @@ def demo_programs() -> Iterator[dict[str, Any]]:
             "email_status": next(email_statuses),
             "signal_sent": "yes" if i % 6 == 0 else "no",
         }
-        order = _choice_values("status").index(status)
-        if order >= 2 and status != "withdrawn":  # applied or further along
+        step = fields.get("status").choice(status)
+        if fields.reaches(step, "applied"):
             program["date_applied"] = SEASON_OPENS + dt.timedelta(days=i % 5)
-        if status in ("interview_scheduled", "interviewed", "ranked", "matched", "waitlisted"):
+        # an interview date once it is scheduled, and for a waitlist (a rejection is left without one)
+        if fields.reaches(step, "scheduled") or (step.maybe_interviewed and not step.closed):
             program["interview_date"] = dt.datetime(2026, 11, 2, 9, 0) + dt.timedelta(days=(i * 3) % 60)
-        if status in ("interviewed", "ranked", "matched"):
+        if fields.reaches(step, "interviewed"):
             program["thank_you_sent"] = program["interview_date"].date() + dt.timedelta(days=1)
-        if status in ("ranked", "matched"):
+        if fields.reaches(step, "ranked"):
             program["rank"] = 1 + i % 12
         if i == 9:
             program["loi_sent"] = dt.date(2026, 12, 1)

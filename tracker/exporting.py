@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Mapping
 from copy import copy
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -20,7 +19,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import fields
+from . import fields, records
 from .fields import Field, Kind
 from .rules import TIER_LABELS
 from .tiering import effective_tier
@@ -52,10 +51,6 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 LINK_FONT = Font(color="1F5FBF", underline="single")
 TIER_STYLES = {t: (PatternFill("solid", fgColor=f), Font(bold=True, color=c)) for t, (f, c) in TIER_COLOURS.items()}
-
-
-def _get(row: Any, key: str) -> Any:
-    return row.get(key) if isinstance(row, Mapping) else getattr(row, key, None)
 
 
 def is_risky(text: str) -> bool:
@@ -205,7 +200,7 @@ def build_workbook(rows: Iterable[Any], columns: list[Field], summary: Summary, 
 
     styled = _Styled(ws)
     for row in rows:
-        name_text = _xml_safe(_get(row, "name") or "")
+        name_text = _xml_safe(records.get(row, "name") or "")
         if is_risky(name_text):
             name = _text_cell(ws, name_text)
             name.alignment = TOP
@@ -217,9 +212,9 @@ def build_workbook(rows: Iterable[Any], columns: list[Field], summary: Summary, 
             fill, font = TIER_STYLES[tier]
             out[1] = styled.cell(TIER_LABELS[tier], tier, fill=fill, font=font)
         for f in columns:
-            value = _get(row, f.key)
+            value = records.get(row, f.key)
             out.append(None if value is None or value == [] or value == "" else _value_cell(styled, f, value))
-        out.append(_get(row, "id"))
+        out.append(records.get(row, "id"))
         ws.append(out)
 
     last_row = max(len(rows) + 1, 2)
@@ -302,7 +297,7 @@ def _tracker_sheet(wb: Workbook, rows: list[Any], export_id: str, created: dt.da
     ws.append(["change mark", change_mark])
     ws.append(["program id", "version", "tier"])  # the tier shown: a mentor's change of it is read back
     for row in rows:
-        ws.append([_get(row, "id"), _get(row, "version"), effective_tier(row)])
+        ws.append([records.get(row, "id"), records.get(row, "version"), effective_tier(row)])
 
 
 # -- csv ---------------------------------------------------------------------------
@@ -323,9 +318,9 @@ def build_csv(rows: Iterable[Any], columns: list[Field]) -> str:
     writer.writerow([fields.get("name").export_header, TIER_HEADER, *[f.export_header for f in columns]])
     for row in rows:
         tier = effective_tier(row)
-        values = [_get(row, "name"), TIER_LABELS.get(tier, "") if tier else ""]
+        values = [records.get(row, "name"), TIER_LABELS.get(tier, "") if tier else ""]
         for f in columns:
-            value = _get(row, f.key)
+            value = records.get(row, f.key)
             if f.kind is Kind.INT and value is not None:
                 values.append(value)
             else:

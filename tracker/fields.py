@@ -1,7 +1,11 @@
-"""The field catalogue: every program column, declared once.
+"""The field catalogue: every program column, declared once, with what it means.
 
-The grid, the inline editors, server-side validation, the program form, the demo data and
-(later) import and export all read this module. It is pure Python: no Flask, no database.
+The grid, the inline editors, server-side validation, the program form, the filters, search,
+bulk edits, new seasons, Today's research items, the demo data, import and export all read
+this module. Besides its kind and limits, a field says where it takes part (``filter_bar``,
+``bulk``, ``searched``, ``research``, ``badge``, ``per_season``, ``visa``) and a status choice
+says where it stands in the pipeline (``stage``, ``on_list``, ``closed``): adding a column is
+one entry here plus a migration. It is pure Python: no Flask, no database.
 
 A field turns what a person typed (or what a spreadsheet held) into a stored value with
 ``parse``; ``to_text`` turns a stored value back into text that ``parse`` accepts again
@@ -48,6 +52,11 @@ class FieldError(ValueError):
 
 
 GROUPS = ("Program", "Tier", "Visa & IMG", "Screening", "Mission", "Application")
+# The groups whose fields belong to one season's application: a new season starts them empty.
+SEASON_GROUPS = ("Tier", "Application")
+
+# The steps of the application pipeline, in order (the funnel counts all but "scheduled").
+PIPELINE = ("applied", "invited", "scheduled", "interviewed", "ranked")
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,23 @@ class Choice:
     value: str
     label: str
     spellings: tuple[str, ...] = ()
+    # Application statuses only: the furthest PIPELINE step the status shows ("" before applying,
+    # and for a withdrawal), whether the program counts as on the list (an application made or
+    # meant), whether it is out of the running, and whether an interview may have come first
+    # (then the interview date tells whether the program reached "invited" and "interviewed").
+    stage: str = ""
+    on_list: bool = True
+    closed: bool = False
+    maybe_interviewed: bool = False
+    # Specialties only: the categorical specialties an applicant to this combined one also
+    # applies to in parallel (Med-Peds: Internal Medicine, Pediatrics); such a specialty has few
+    # programs, so the advice is nearly every eligible one.
+    parallel: tuple[str, ...] = ()
+
+    @property
+    def open(self) -> bool:
+        """A status before the application (still researching, or meaning to apply)."""
+        return not self.stage and not self.closed
 
 
 @lru_cache(maxsize=8192)  # spreadsheets repeat the same spellings thousands of times
@@ -82,6 +108,14 @@ class Field:
     normalize: Callable[[str], Any] | None = None  # a field-specific parser for text kinds
     suggestions: tuple[str, ...] = ()  # offered in a text editor's datalist
     empty_label: str = "—"  # what a choice editor calls "no value"
+    # Where the field takes part besides the grid, the form, import and export:
+    filter_bar: bool = False  # a filter above the grid (any choice or yes/no field filters in the URL)
+    bulk: int = 0  # its place in the bulk-edit menu (0: not offered)
+    searched: bool = False  # the grid's search looks in it
+    research: bool = False  # Today's research items ask for it while it is unknown
+    badge: bool = False  # a choice shown as a coloured badge
+    visa: str = ""  # the visa ("J-1", "H-1B") whose sponsorship this field states
+    per_season: bool | None = None  # starts empty in a new season (default: the SEASON_GROUPS)
     _lookup: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -89,6 +123,8 @@ class Field:
             raise ValueError(f"{self.key}: unknown group {self.group!r}")
         if not self.export_header:
             object.__setattr__(self, "export_header", self.label)
+        if self.per_season is None:
+            object.__setattr__(self, "per_season", self.group in SEASON_GROUPS)
         for choice in self.choices:
             for spelling in (choice.value, choice.label, *choice.spellings):
                 self._lookup[_norm(spelling)] = choice.value
@@ -274,6 +310,13 @@ class Field:
             return f"{value:g}"
         return str(value)
 
+    def choice(self, value: Any) -> Choice:
+        """The choice stored as ``value``; an empty Choice for a value the field does not offer."""
+        for choice in self.options:
+            if choice.value == value:
+                return choice
+        return Choice("" if value is None else str(value), "")
+
     def label_for(self, value: Any) -> str:
         for choice in self.options:
             if choice.value == value:
@@ -390,7 +433,8 @@ SPECIALTIES = (
     Choice("family_medicine", "Family Medicine", ("fm", "family practice", "family medicine community")),
     Choice("pediatrics", "Pediatrics", ("peds", "paediatrics")),
     Choice("psychiatry", "Psychiatry", ("psych",)),
-    Choice("med_peds", "Med-Peds", ("internal medicine pediatrics", "medicine pediatrics", "im peds")),
+    Choice("med_peds", "Med-Peds", ("internal medicine pediatrics", "medicine pediatrics", "im peds"),
+           parallel=("internal_medicine", "pediatrics")),
     Choice("neurology", "Neurology", ("neuro", "child neurology")),
     Choice("pathology", "Pathology", ("pathology anatomic and clinical", "ap cp", "path")),
     Choice("transitional_year", "Transitional Year", ("transitional", "ty")),
@@ -422,17 +466,18 @@ MISSION_TAGS = (
 )
 
 STATUSES = (
-    Choice("researching", "Researching"),
+    Choice("researching", "Researching", on_list=False),
     Choice("will_apply", "Will apply", ("to apply", "planned")),
-    Choice("applied", "Applied", ("submitted",)),
-    Choice("interview_invited", "Interview invited", ("invited", "ii", "invite")),
-    Choice("interview_scheduled", "Interview scheduled", ("scheduled",)),
-    Choice("interviewed", "Interviewed"),
-    Choice("waitlisted", "Waitlisted", ("waitlist",)),
-    Choice("rejected", "Rejected", ("declined by program",)),
-    Choice("withdrawn", "Withdrawn"),
-    Choice("ranked", "Ranked"),
-    Choice("matched", "Matched"),
+    Choice("applied", "Applied", ("submitted",), stage="applied"),
+    Choice("interview_invited", "Interview invited", ("invited", "ii", "invite"), stage="invited"),
+    Choice("interview_scheduled", "Interview scheduled", ("scheduled",), stage="scheduled"),
+    Choice("interviewed", "Interviewed", stage="interviewed"),
+    # "Waitlisted" most often means an interview waitlist; a rejection can come before or after one
+    Choice("waitlisted", "Waitlisted", ("waitlist",), stage="applied", maybe_interviewed=True),
+    Choice("rejected", "Rejected", ("declined by program",), stage="applied", maybe_interviewed=True, closed=True),
+    Choice("withdrawn", "Withdrawn", on_list=False, closed=True),
+    Choice("ranked", "Ranked", stage="ranked"),
+    Choice("matched", "Matched", stage="ranked"),
 )
 
 EMAIL_STATUSES = (
@@ -468,28 +513,29 @@ USCE = (
 
 FIELDS: tuple[Field, ...] = (
     # Program
-    Field("name", "Program", Kind.TEXT, "Program", required=True, width=40, max_length=200,
+    Field("name", "Program", Kind.TEXT, "Program", searched=True, required=True, width=40, max_length=200,
           export_header="Program name",
           spellings=("program name", "program", "name", "residency program", "program title")),
     # Tier: the computed tier is not a field (it follows from the rest); these are the user's say.
-    Field("tier_override", "Tier", Kind.CHOICE, "Tier", choices=TIER_CHOICES, width=13,
+    Field("tier_override", "Tier", Kind.CHOICE, "Tier", bulk=3, choices=TIER_CHOICES, width=13,
           export_header="Tier (set by hand)", help="Leave empty to use the computed tier.",
           empty_label="Computed tier",
           spellings=("tier", "tier override", "my tier", "category")),
     Field("tier_override_reason", "Why this tier", Kind.TEXT, "Tier", width=18, max_length=200,
           export_header="Why this tier", spellings=("tier reason", "why this tier", "override reason")),
-    Field("specialty", "Specialty", Kind.CHOICE, "Program", choices=SPECIALTIES, width=16,
+    Field("specialty", "Specialty", Kind.CHOICE, "Program", filter_bar=True, choices=SPECIALTIES, width=16,
           spellings=("specialty", "speciality", "field")),
     Field("track", "Track", Kind.CHOICE, "Program", choices=TRACKS, width=12,
           spellings=("track", "program track", "position type")),
     Field("program_code", "Program code", Kind.TEXT, "Program", width=13, max_length=20, normalize=_program_code,
           help="The NRMP/ACGME program code, for example 1403621114.",
           spellings=("program code", "program id", "nrmp code", "acgme id", "program number", "code")),
-    Field("city", "City", Kind.TEXT, "Program", width=14, max_length=100, spellings=("city", "town")),
-    Field("state", "State", Kind.CHOICE, "Program", width=7,
+    Field("city", "City", Kind.TEXT, "Program", searched=True, width=14, max_length=100,
+          spellings=("city", "town")),
+    Field("state", "State", Kind.CHOICE, "Program", filter_bar=True, width=7,
           choices=tuple(Choice(code, code, (name,)) for code, name in US_STATES),
           spellings=("state", "st", "state province")),
-    Field("setting", "Setting", Kind.CHOICE, "Program", choices=SETTINGS, width=18,
+    Field("setting", "Setting", Kind.CHOICE, "Program", filter_bar=True, choices=SETTINGS, width=18,
           spellings=("setting", "program type", "type", "hospital type", "program setting")),
     Field("positions", "Positions", Kind.INT, "Program", min=0, max=500, width=8,
           spellings=("positions", "total positions", "number of positions", "spots", "pgy 1 positions")),
@@ -498,16 +544,18 @@ FIELDS: tuple[Field, ...] = (
     Field("contact_email", "Contact email", Kind.EMAIL, "Program", width=22,
           spellings=("contact email", "program contact email", "email", "coordinator email")),
     # Visa & IMG
-    Field("visa_j1", "J-1", Kind.TRI, "Visa & IMG", width=8, export_header="Sponsors J-1",
+    Field("visa_j1", "J-1", Kind.TRI, "Visa & IMG", visa="J-1", filter_bar=True, research=True, width=8,
+          export_header="Sponsors J-1",
           spellings=("j 1", "j1", "j 1 visa", "sponsors j 1")),
-    Field("visa_h1b", "H-1B", Kind.TRI, "Visa & IMG", width=8, export_header="Sponsors H-1B",
+    Field("visa_h1b", "H-1B", Kind.TRI, "Visa & IMG", visa="H-1B", filter_bar=True, research=True, width=8,
+          export_header="Sponsors H-1B",
           spellings=("h 1b", "h1b", "h 1b visa", "sponsors h 1b")),
-    Field("img_percent", "IMG %", Kind.PERCENT, "Visa & IMG", min=0, max=100, width=7,
+    Field("img_percent", "IMG %", Kind.PERCENT, "Visa & IMG", research=True, min=0, max=100, width=7,
           export_header="IMG residents %",
           spellings=("% img", "img %", "img percent", "percent img", "img share", "imgs")),
-    Field("non_us_img_count", "Non-US IMGs", Kind.INT, "Visa & IMG", min=0, max=500, width=9,
+    Field("non_us_img_count", "Non-US IMGs", Kind.INT, "Visa & IMG", research=True, min=0, max=500, width=9,
           spellings=("non us imgs", "non us img count", "number of non us imgs", "non us img residents")),
-    Field("img_origins", "IMG origins", Kind.TEXT, "Visa & IMG", width=18, max_length=300,
+    Field("img_origins", "IMG origins", Kind.TEXT, "Visa & IMG", searched=True, width=18, max_length=300,
           spellings=("img origins", "where imgs trained", "img countries", "img schools")),
     # Screening
     Field("step1_requirement", "Step 1", Kind.TEXT, "Screening", width=10, normalize=_step1_requirement,
@@ -526,17 +574,19 @@ FIELDS: tuple[Field, ...] = (
           export_header="USCE required",
           spellings=("usce required", "usce", "us clinical experience", "us clinical experience required")),
     # Mission
-    Field("mission_tags", "Mission tags", Kind.TAGS, "Mission", choices=MISSION_TAGS, width=20,
+    Field("mission_tags", "Mission tags", Kind.TAGS, "Mission", bulk=4, choices=MISSION_TAGS, width=20,
           spellings=("mission tags", "tags", "focus", "mission focus tags")),
-    Field("mission_notes", "Mission notes", Kind.LONG_TEXT, "Mission", width=28,
+    Field("mission_notes", "Mission notes", Kind.LONG_TEXT, "Mission", searched=True, width=28,
           spellings=("mission notes", "mission", "underserved focus", "mission focus", "mission statement")),
-    Field("notes", "Notes", Kind.LONG_TEXT, "Mission", width=28, spellings=("notes", "comments", "remarks")),
+    Field("notes", "Notes", Kind.LONG_TEXT, "Mission", searched=True, width=28,
+          spellings=("notes", "comments", "remarks")),
     # Application
-    Field("status", "Status", Kind.CHOICE, "Application", choices=STATUSES, default="researching", width=16,
+    Field("status", "Status", Kind.CHOICE, "Application", filter_bar=True, bulk=1, badge=True, choices=STATUSES,
+          default="researching", width=16,
           export_header="Application status",
           spellings=("status", "application status", "app status")),
-    Field("email_status", "Email", Kind.CHOICE, "Application", choices=EMAIL_STATUSES,
-          default="not_contacted", width=16, export_header="Email status",
+    Field("email_status", "Email", Kind.CHOICE, "Application", filter_bar=True, bulk=2, badge=True,
+          choices=EMAIL_STATUSES, default="not_contacted", width=16, export_header="Email status",
           spellings=("email status", "contact status", "emails", "communication")),
     Field("date_applied", "Applied on", Kind.DATE, "Application", width=11, export_header="Date applied",
           spellings=("date applied", "applied on", "applied", "submitted on")),
@@ -569,12 +619,37 @@ FIELDS: tuple[Field, ...] = (
           choices=(Choice("matched", "Matched"), Choice("matched_soap", "Matched in SOAP", ("soap match",)),
                    Choice("not_matched", "Not matched", ("unmatched", "no match"))),
           spellings=("outcome", "match result", "result")),
-    Field("mentor_comments", "Mentor comments", Kind.LONG_TEXT, "Application", width=28,
+    Field("mentor_comments", "Mentor comments", Kind.LONG_TEXT, "Application", searched=True, width=28,
           spellings=("mentor comments", "mentor comment", "advisor comments", "adviser comments",
                      "comments from mentor", "mentor notes", "mentor feedback")),
 )  # fmt: skip
 
 BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}
+
+# What the flags above select, in catalogue order (bulk edits: in the menu's order).
+FILTER_BAR: tuple[Field, ...] = tuple(f for f in FIELDS if f.filter_bar)
+BULK: tuple[Field, ...] = tuple(sorted((f for f in FIELDS if f.bulk), key=lambda f: f.bulk))
+SEARCHED: tuple[str, ...] = tuple(f.key for f in FIELDS if f.searched)
+RESEARCH: tuple[str, ...] = tuple(f.key for f in FIELDS if f.research)
+VISA_FIELDS: dict[str, str] = {f.visa: f.key for f in FIELDS if f.visa}  # "J-1" -> "visa_j1"
+
+
+def sponsorship_fields(visa_needed: str | None) -> tuple[str, ...]:
+    """The fields stating sponsorship of the visa an applicant needs ("J-1", "H-1B"): none for
+    "none" (no visa needed), both while the need is not known."""
+    if visa_needed == "none":
+        return ()
+    return (VISA_FIELDS[visa_needed],) if visa_needed in VISA_FIELDS else tuple(VISA_FIELDS.values())
+
+
+def statuses(test: Callable[[Choice], bool]) -> tuple[str, ...]:
+    """The application statuses (values, in pipeline order) whose choice passes ``test``."""
+    return tuple(c.value for c in STATUSES if test(c))
+
+
+def reaches(choice: Choice, step: str) -> bool:
+    """Whether a status shows that the application got as far as ``step`` (of PIPELINE)."""
+    return bool(choice.stage) and PIPELINE.index(choice.stage) >= PIPELINE.index(step)
 
 
 def get(key: str) -> Field:

@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from . import fields, regions
+from . import fields, records, regions
+from .fields import VISA_FIELDS
 from .rules import TIER_LABELS, TIERS, Rules
 from .tiering import effective_tier
 
@@ -37,23 +38,17 @@ def specialty_label(specialty: str | None) -> str:
     return fields.get("specialty").label_for(specialty) if specialty else "Specialty not set"
 
 
-def _get(profile: Any, key: str) -> Any:
-    if profile is None:
-        return None
-    return profile.get(key) if isinstance(profile, dict) else getattr(profile, key, None)
-
-
 def application_targets(profile: Any, rules: Rules | None = None, eligible_by_specialty: dict[str, int] | None = None
                         ) -> list[Target]:
     """The number of applications DOMAIN.md advises for each of the applicant's specialties."""
     rules = rules or Rules()
     eligible_by_specialty = eligible_by_specialty or {}
-    score = _get(profile, "step2_ck")
-    attempts = max(_get(profile, "step1_attempts") or 1, _get(profile, "step2_attempts") or 1)
+    score = records.get(profile, "step2_ck")
+    attempts = max(records.get(profile, "step1_attempts") or 1, records.get(profile, "step2_attempts") or 1)
     low_score = (score is not None and score < rules.apps_step2_line) or attempts > 1
     targets = []
-    for specialty in _get(profile, "target_specialties") or []:
-        if specialty == "med_peds":
+    for specialty in records.get(profile, "target_specialties") or []:
+        if fields.get("specialty").choice(specialty).parallel:  # Med-Peds
             targets.append(Target(specialty, eligible_by_specialty.get(specialty, 0), None,
                                   "Med-Peds has few programs: apply to nearly all that take IMGs and sponsor "
                                   "your visa, with a parallel categorical IM or Pediatrics list."))
@@ -78,7 +73,7 @@ def application_targets(profile: Any, rules: Rules | None = None, eligible_by_sp
 
 # A program is "on the list" when the user means to apply or has applied (its status is Will
 # apply or any later one except Withdrawn) and its tier does not exclude them.
-OFF_LIST_STATUSES = ("researching", "withdrawn")
+OFF_LIST_STATUSES = fields.statuses(lambda c: not c.on_list)
 OFF_LIST_TIERS = ("not_eligible",)
 UNTIERED = "untiered"  # a program whose tier has not been computed yet
 UNTIERED_LABEL = "Not tiered yet"
@@ -96,10 +91,8 @@ def on_list_definition() -> str:
             f"{' or '.join('“' + TIER_LABELS[t] + '”' for t in OFF_LIST_TIERS)}.")
 
 
-
-
 def is_on_list(program: Any) -> bool:
-    status = _get(program, "status") or "researching"
+    status = records.get(program, "status") or "researching"
     return status not in OFF_LIST_STATUSES and effective_tier(program) not in OFF_LIST_TIERS
 
 
@@ -110,7 +103,7 @@ def on_list(programs: Iterable[Any]) -> list[Any]:
 def left_off_list(programs: Iterable[Any]) -> list[Any]:
     """Programs with an on-list status that the tier excludes (they cost an application but
     are left out of the list's numbers)."""
-    return [p for p in programs if (_get(p, "status") or "researching") not in OFF_LIST_STATUSES
+    return [p for p in programs if (records.get(p, "status") or "researching") not in OFF_LIST_STATUSES
             and effective_tier(p) in OFF_LIST_TIERS]
 
 
@@ -171,13 +164,13 @@ class Progress:
 
 
 def count_by(programs: Iterable[Any], key: str) -> Counter:
-    return Counter(_get(p, key) for p in programs)
+    return Counter(records.get(p, key) for p in programs)
 
 
 def eligible_by_specialty(programs: Iterable[Any]) -> dict[str, int]:
     """Programs of each specialty the tiers do not exclude, whatever their status (Med-Peds'
     advice is "nearly every eligible program")."""
-    return dict(Counter(_get(p, "specialty") for p in programs if effective_tier(p) not in OFF_LIST_TIERS))
+    return dict(Counter(records.get(p, "specialty") for p in programs if effective_tier(p) not in OFF_LIST_TIERS))
 
 
 def specialty_progress(programs: Iterable[Any], profile: Any, rules: Rules | None = None) -> list[Progress]:
@@ -190,7 +183,7 @@ def specialty_progress(programs: Iterable[Any], profile: Any, rules: Rules | Non
     rows: list[Progress] = []
 
     def progress(specialty: str | None, target: Target | None) -> Progress:
-        mine = [p for p in listed if _get(p, "specialty") == specialty]
+        mine = [p for p in listed if records.get(p, "specialty") == specialty]
         by_tier = {t: 0 for t in TIERS if t not in OFF_LIST_TIERS}
         for p in mine:
             tier = effective_tier(p) or UNTIERED
@@ -200,16 +193,17 @@ def specialty_progress(programs: Iterable[Any], profile: Any, rules: Rules | Non
     for target in targets:
         rows.append(progress(target.specialty, target))
     seen = {t.specialty for t in targets}
-    others = Counter(_get(p, "specialty") for p in listed if _get(p, "specialty") not in seen)
+    others = Counter(records.get(p, "specialty") for p in listed if records.get(p, "specialty") not in seen)
     for specialty, _ in sorted(others.items(), key=lambda item: (-item[1], item[0] or "~")):
         rows.append(progress(specialty, None))
     return rows
 
 
 def needs_categorical_backup(profile: Any) -> bool:
-    """Med-Peds is a target but neither categorical IM nor Pediatrics is."""
-    chosen = set(_get(profile, "target_specialties") or [])
-    return "med_peds" in chosen and not chosen & {"internal_medicine", "pediatrics"}
+    """A combined specialty (Med-Peds) is a target but none of its categorical ones (IM, Pediatrics) is."""
+    chosen = set(records.get(profile, "target_specialties") or [])
+    specialty = fields.get("specialty")
+    return any((parallel := specialty.choice(s).parallel) and not chosen & set(parallel) for s in chosen)
 
 
 # -- What the list costs: ERAS fees --------------------------------------------------------
@@ -339,11 +333,10 @@ def county_share(programs: Iterable[Any], rules: Rules | None = None) -> Share:
     against the county-focused goal (rules.county_share_min to county_share_max)."""
     rules = rules or Rules()
     listed = on_list(programs)
-    county = sum(1 for p in listed if _get(p, "setting") in rules.county_settings)
+    county = sum(1 for p in listed if records.get(p, "setting") in rules.county_settings)
     return Share(county, len(listed), rules.county_share_min / 100, rules.county_share_max / 100)
 
 
-VISA_FIELD = {"J-1": "visa_j1", "H-1B": "visa_h1b"}
 
 
 @dataclass(frozen=True)
@@ -359,7 +352,7 @@ class VisaShare:
 
     @property
     def applies(self) -> bool:
-        return self.visa in VISA_FIELD
+        return self.visa in VISA_FIELDS
 
     @property
     def confirmed(self) -> Share:
@@ -368,10 +361,10 @@ class VisaShare:
 
 def visa_confirmed_share(programs: Iterable[Any], profile: Any) -> VisaShare:
     """How many programs on the list confirm sponsoring the visa the profile needs."""
-    visa = _get(profile, "visa_needed")
-    if visa not in VISA_FIELD:
+    visa = records.get(profile, "visa_needed")
+    if visa not in VISA_FIELDS:
         return VisaShare(visa or None)
-    counts = Counter((_get(p, VISA_FIELD[visa]) or "unknown") for p in on_list(programs))
+    counts = Counter((records.get(p, VISA_FIELDS[visa]) or "unknown") for p in on_list(programs))
     return VisaShare(visa, counts["yes"], counts["unknown"], counts["no"])
 
 
@@ -402,7 +395,7 @@ def regional_spread(programs: Iterable[Any]) -> Spread:
     """The programs on the list by region, the big coastal cities apart."""
     counts = {key: 0 for key, _, _ in regions.SPREAD_GROUPS}
     for p in on_list(programs):
-        counts[regions.spread_group(_get(p, "state"), _get(p, "city"))] += 1
+        counts[regions.spread_group(records.get(p, "state"), records.get(p, "city"))] += 1
     return Spread(counts)
 
 
@@ -420,11 +413,11 @@ class Stage:
     interview_past: bool = False
 
     def reached(self, program: Any, today: dt.date) -> bool:
-        status = _get(program, "status")
+        status = records.get(program, "status")
         if status in self.statuses:
             return True
         if status in self.with_interview:
-            when = _get(program, "interview_date")
+            when = records.get(program, "interview_date")
             if when is None:
                 return False
             day = when.date() if isinstance(when, dt.datetime) else when
@@ -440,14 +433,18 @@ class Stage:
         return text
 
 
-_AFTER_INVITE = ("interview_invited", "interview_scheduled", "interviewed", "ranked", "matched")
+def _stage(step: str, label: str, *, with_interview: bool = False, interview_past: bool = False) -> Stage:
+    """A funnel stage from the statuses' pipeline steps in the catalogue (``Choice.stage``)."""
+    reached = fields.statuses(lambda c: fields.reaches(c, step))
+    maybe = fields.statuses(lambda c: c.maybe_interviewed and not fields.reaches(c, step)) if with_interview else ()
+    return Stage(step, label, reached, maybe, interview_past)
+
+
 FUNNEL_STAGES: tuple[Stage, ...] = (
-    Stage("applied", "Applied",
-          ("applied", *_AFTER_INVITE[:3], "waitlisted", "rejected", *_AFTER_INVITE[3:])),
-    Stage("invited", "Invited", _AFTER_INVITE, ("waitlisted", "rejected")),
-    Stage("interviewed", "Interviewed", ("interviewed", "ranked", "matched"), ("waitlisted", "rejected"),
-          interview_past=True),
-    Stage("ranked", "Ranked", ("ranked", "matched")),
+    _stage("applied", "Applied"),
+    _stage("invited", "Invited", with_interview=True),
+    _stage("interviewed", "Interviewed", with_interview=True, interview_past=True),
+    _stage("ranked", "Ranked"),
 )
 FUNNEL_NOTE = ("Withdrawn programs are left out. A Waitlisted program without an interview date is taken "
                "as an interview waitlist (applied, not invited).")
@@ -472,8 +469,8 @@ class Funnel:
 
 GROUPINGS = {
     "tier": ("Tier", lambda p: effective_tier(p) or UNTIERED),
-    "setting": ("Setting", lambda p: _get(p, "setting")),
-    "specialty": ("Specialty", lambda p: _get(p, "specialty")),
+    "setting": ("Setting", lambda p: records.get(p, "setting")),
+    "specialty": ("Specialty", lambda p: records.get(p, "specialty")),
 }
 
 

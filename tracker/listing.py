@@ -16,8 +16,9 @@ from .exporting import Summary
 from .guidance import specialty_progress
 from .models import Change, Program
 from .rules import TIERS
+from .store import current_profile, current_rules, live_programs, live_programs_select
 from .tiering import effective_tier
-from .tiers import current_profile, current_rules, effective_tier_column
+from .tiers import effective_tier_column
 
 # Not eligible programs are hidden until the user asks to see them.
 DEFAULT_TIERS = tuple(t for t in TIERS if t != "not_eligible")
@@ -39,7 +40,6 @@ def shown_columns(args: Any) -> list[fields.Field]:
 
 
 FILTERABLE = tuple(f for f in fields.FIELDS if f.kind in (fields.Kind.CHOICE, fields.Kind.TRI))
-SEARCHED = ("name", "city", "notes", "mission_notes", "img_origins", "mentor_comments")
 PAGE_SIZE = 1000  # rows a grid page shows; an export takes every row
 
 # Views every tracker has (a saved view is the same thing with the user's own name).
@@ -181,21 +181,18 @@ def _order_by(key: str, descending: bool):
 
 def query_view(view: View, *, paged: bool = True) -> tuple[list[Program], int]:
     """The programs a view shows (one page of them, unless ``paged`` is false) and how many match."""
-    from .seasons import current_season_id
-
-    query = sa.select(Program).where(Program.deleted_at.is_(None), Program.season_id == current_season_id())
+    query = live_programs_select()
     tier = effective_tier_column()
     query = query.where(tier.in_(list(view.tiers)) | tier.is_(None))
     if view.q:
         pattern = "%" + view.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(sa.or_(*[Program.__table__.c[k].ilike(pattern, escape="\\") for k in SEARCHED]))
+        query = query.where(sa.or_(*[Program.__table__.c[k].ilike(pattern, escape="\\") for k in fields.SEARCHED]))
     for key, values in view.filters.items():
         query = query.where(Program.__table__.c[key].in_(values))
     if view.unknown:  # what tiering can't judge: the visa the applicant needs, IMG presence, setting
         profile = current_profile()
-        needed = {"J-1": [Program.visa_j1], "H-1B": [Program.visa_h1b], "none": []}.get(
-            profile.visa_needed if profile else None, [Program.visa_j1, Program.visa_h1b])
-        query = query.where(sa.or_(*[c == "unknown" for c in needed],
+        keys = fields.sponsorship_fields(profile.visa_needed if profile else None)
+        query = query.where(sa.or_(*[Program.__table__.c[key] == "unknown" for key in keys],
                                    sa.and_(Program.img_percent.is_(None), Program.non_us_img_count.is_(None)),
                                    Program.setting.is_(None)))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
@@ -204,14 +201,6 @@ def query_view(view: View, *, paged: bool = True) -> tuple[list[Program], int]:
     if paged:
         query = query.limit(PAGE_SIZE).offset((view.page - 1) * PAGE_SIZE)
     return list(db.session.scalars(query)), total
-
-
-def live_programs() -> list[Program]:
-    """The current season's programs that are not deleted, by name (every tier)."""
-    from .seasons import current_season_id
-
-    query = sa.select(Program).where(Program.deleted_at.is_(None), Program.season_id == current_season_id())
-    return list(db.session.scalars(query.order_by(Program.name, Program.id)))
 
 
 def export_summary(rows: list[Program]) -> Summary:

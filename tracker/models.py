@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from . import fields
 from .db import db
 from .fields import Kind
+from .tiering import effective_tier
 
 
 def utcnow() -> dt.datetime:
@@ -104,7 +105,7 @@ class Program(CatalogueColumns, db.Model):
 
     @property
     def effective_tier(self) -> str | None:
-        return self.tier_override or self.tier
+        return effective_tier(self)
 
 
 class Change(db.Model):
@@ -117,13 +118,12 @@ class Change(db.Model):
     field: Mapped[str] = mapped_column(sa.String(40))
     old_value: Mapped[str | None] = mapped_column(sa.Text)
     new_value: Mapped[str | None] = mapped_column(sa.Text)
-    source: Mapped[str] = mapped_column(sa.String(10))  # edit, import, undo, redo, bulk, create, delete
+    # edit, bulk, create, delete (the user's: tracker.undo.UNDOABLE), import, undo, redo, demo, season
+    source: Mapped[str] = mapped_column(sa.String(10))
     batch_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
 
     program: Mapped[Program] = relationship(back_populates="changes")
-
-    SOURCES = ("edit", "import", "undo", "redo", "bulk", "create", "delete", "demo", "season")
 
     @property
     def field_label(self) -> str:

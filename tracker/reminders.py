@@ -4,34 +4,27 @@ plain program rows (model objects or dicts), the time now, the rules and the pro
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import fields
+from . import fields, records
+from .fields import VISA_FIELDS
 from .rules import Rules
-from .tiering import VISA_FIELD
+from .tiering import effective_tier
 
-OPEN_STATUSES = ("researching", "will_apply")  # not applied yet
-CLOSED_STATUSES = ("rejected", "withdrawn")
+OPEN_STATUSES = fields.statuses(lambda c: c.open)  # not applied yet
+CLOSED_STATUSES = fields.statuses(lambda c: c.closed)  # out of the running: no thank-you reminders
 UPCOMING_DAYS = 7  # follow-ups shown this many days ahead
-
-# The program data worth researching: visa sponsorship and IMG presence (the fields a research
-# item offers to fill in where it stands).
-RESEARCH_FIELDS = ("visa_j1", "visa_h1b", "img_percent", "non_us_img_count")
-
-
-def _get(row: Any, key: str) -> Any:
-    return row.get(key) if isinstance(row, Mapping) else getattr(row, key, None)
 
 
 def _stated(key: str) -> Callable[[Any], bool]:
-    return lambda row: _get(row, key) is not None
+    return lambda row: records.get(row, key) is not None
 
 
 def _screens_step1(row: Any) -> bool:
     """Whether the program states a Step 1 screen (a pass, or a minimum score)."""
-    text = str(_get(row, "step1_requirement") or "").strip().lower()
+    text = str(records.get(row, "step1_requirement") or "").strip().lower()
     return text.isdigit() or "pass" in text
 
 
@@ -46,7 +39,7 @@ PROFILE_NEEDS: tuple[tuple[str, str, Callable[[Any], bool] | None], ...] = (
     ("graduation_year", "your graduation year", _stated("yog_limit_years")),
     ("season_year", "your Match year", _stated("yog_limit_years")),
     # tiering counts missing months as none wherever USCE is required, preferred or unknown
-    ("usce_months", "your months of US clinical experience", lambda row: _get(row, "usce_required") != "no"),
+    ("usce_months", "your months of US clinical experience", lambda row: records.get(row, "usce_required") != "no"),
 )
 
 
@@ -59,7 +52,7 @@ class Item:
     state: str = ""  # overdue, due, soon, today, upcoming
     detail: str = ""
     when: dt.datetime | dt.date | None = None
-    unknown: list[str] = field(default_factory=list)  # research: the RESEARCH_FIELDS to fill in
+    unknown: list[str] = field(default_factory=list)  # research: the fields (Field.research) to fill in
 
 
 @dataclass
@@ -80,12 +73,8 @@ class Today:
 def unknown_research_fields(row: Any, visa_needed: str | None) -> list[str]:
     """The visa and IMG fields of ``row`` still unknown: the sponsorship of the visa the applicant
     needs (of both while the profile does not say), and the IMG share and count when neither is known."""
-    if visa_needed == "none":
-        visas: tuple[str, ...] = ()
-    else:
-        visas = (VISA_FIELD[visa_needed],) if visa_needed in VISA_FIELD else tuple(VISA_FIELD.values())
-    unknown = [key for key in visas if (_get(row, key) or "unknown") == "unknown"]
-    if _get(row, "img_percent") is None and _get(row, "non_us_img_count") is None:
+    unknown = [key for key in fields.sponsorship_fields(visa_needed) if (records.get(row, key) or "unknown") == "unknown"]
+    if records.get(row, "img_percent") is None and records.get(row, "non_us_img_count") is None:
         unknown += ["img_percent", "non_us_img_count"]
     return unknown
 
@@ -95,7 +84,7 @@ def research_item(row: Any, visa_needed: str | None) -> Item | None:
     unknown = unknown_research_fields(row, visa_needed)
     if not unknown:
         return None
-    what = [f"{fields.get(key).label} sponsorship" for key in unknown if key in VISA_FIELD.values()]
+    what = [f"{fields.get(key).label} sponsorship" for key in unknown if key in VISA_FIELDS.values()]
     if "img_percent" in unknown:
         what.append("IMG share")
     return _item(row, "research", detail=f"Unknown: {', '.join(what)}.", unknown=unknown)
@@ -104,7 +93,7 @@ def research_item(row: Any, visa_needed: str | None) -> Item | None:
 def profile_gaps(profile: Any, programs: list[Any]) -> list[str]:
     """What the profile lacks that the tiers of ``programs`` need (PROFILE_NEEDS)."""
     return [label for key, label, needed_by in PROFILE_NEEDS
-            if _get(profile, key) in (None, "") and (needed_by is None or any(map(needed_by, programs)))]
+            if records.get(profile, key) in (None, "") and (needed_by is None or any(map(needed_by, programs)))]
 
 
 def season_has_started(today: dt.date, season_year: int | None, rules: Rules) -> bool:
@@ -130,18 +119,18 @@ def thank_you_state(interview: dt.datetime, now: dt.datetime, rules: Rules) -> s
 
 
 def _item(row: Any, kind: str, **extra: Any) -> Item:
-    return Item(kind, _get(row, "id"), _get(row, "name"), _get(row, "version") or 1, **extra)
+    return Item(kind, records.get(row, "id"), records.get(row, "name"), records.get(row, "version") or 1, **extra)
 
 
 def todays_list(programs: list[Any], now: dt.datetime, rules: Rules | None = None, profile: Any = None) -> Today:
     rules = rules or Rules()
     today = Today()
-    visa_needed = _get(profile, "visa_needed")
+    visa_needed = records.get(profile, "visa_needed")
     open_rows = []
     for row in programs:
-        status = _get(row, "status")
-        interview = _get(row, "interview_date")
-        if interview and not _get(row, "thank_you_sent") and status not in CLOSED_STATUSES:
+        status = records.get(row, "status")
+        interview = records.get(row, "interview_date")
+        if interview and not records.get(row, "thank_you_sent") and status not in CLOSED_STATUSES:
             state = thank_you_state(interview, now, rules)
             if state:
                 by = interview + dt.timedelta(hours=rules.thank_you_within_hours)
@@ -150,12 +139,12 @@ def todays_list(programs: list[Any], now: dt.datetime, rules: Rules | None = Non
         if status == "interview_invited":
             today.invitation.append(_item(row, "invitation", state="due",
                                           detail="Invited to interview: answer promptly and pick a date."))
-        follow_up = _get(row, "follow_up_on")
+        follow_up = records.get(row, "follow_up_on")
         if follow_up and follow_up <= now.date() + dt.timedelta(days=UPCOMING_DAYS):
             state = "overdue" if follow_up < now.date() else "today" if follow_up == now.date() else "upcoming"
             today.follow_up.append(_item(row, "follow_up", state=state, when=follow_up,
                                          detail=f"Follow up on {follow_up:%a %b %-d}"))
-        tier = _get(row, "tier_override") or _get(row, "tier")
+        tier = effective_tier(row)
         if tier != "not_eligible" and status in OPEN_STATUSES:
             open_rows.append(row)
             if item := research_item(row, visa_needed):

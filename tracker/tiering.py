@@ -9,11 +9,11 @@ IMG presence, setting and mission), starting from Likely. Each factor also says 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import fields
+from . import fields, records
+from .fields import VISA_FIELDS
 from .rules import TIER_LABELS, TIERS, Rules
 
 # The program fields the tier depends on: saving one of them re-tiers the program.
@@ -22,7 +22,6 @@ TIER_FIELDS = frozenset({
     "max_attempts", "yog_limit_years", "usce_required", "setting", "mission_tags",
 })  # fmt: skip
 
-VISA_FIELD = {"J-1": "visa_j1", "H-1B": "visa_h1b"}
 ORDER = {tier: i for i, tier in enumerate(TIERS)}  # likely < possible < reach < not_eligible
 
 
@@ -44,14 +43,6 @@ class TierResult:
     @property
     def label(self) -> str:
         return TIER_LABELS[self.tier]
-
-
-def _reader(obj: Any):
-    if obj is None:
-        return lambda key: None
-    if isinstance(obj, Mapping):
-        return obj.get
-    return lambda key: getattr(obj, key, None)
 
 
 def _setting_label(value: str) -> str:
@@ -88,7 +79,7 @@ class _Assessment:
 
 def assign_tier(program: Any, profile: Any, rules: Rules | None = None) -> TierResult:
     rules = rules or Rules()
-    prog, me = _reader(program), _reader(profile)
+    prog, me = records.reader(program), records.reader(profile)
     a = _Assessment()
     _visa(a, prog, me, rules)
     _step1(a, prog, me, rules)
@@ -105,10 +96,10 @@ def _visa(a: _Assessment, prog, me, rules: Rules) -> None:
     need = me("visa_needed")
     if need == "none":
         return
-    if need not in VISA_FIELD:
+    if need not in VISA_FIELDS:
         a.cap("possible", "Your visa need is not in your profile: set it to check sponsorship", unknown=True)
         return
-    sponsors = prog(VISA_FIELD[need]) or "unknown"
+    sponsors = prog(VISA_FIELDS[need]) or "unknown"
     if sponsors == "no":
         a.exclude(f"Does not sponsor {need}, which you need")
     elif sponsors == "yes":
@@ -313,5 +304,4 @@ def _setting(a: _Assessment, prog, me, rules: Rules) -> None:
 
 def effective_tier(program: Any) -> str | None:
     """The tier that counts: the one the user set, else the computed one (object or dict)."""
-    get = _reader(program)
-    return get("tier_override") or get("tier")
+    return records.get(program, "tier_override") or records.get(program, "tier")

@@ -7,37 +7,14 @@ and never writes the change log (overrides, which are the user's, do both)."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from .db import db
-from .models import Profile, Program, RuleSet
-from .rules import TIERS, Rules
+from .models import Program
+from .rules import TIERS
+from .store import Inputs, current_season_id, in_season, inputs
 from .tiering import TIER_FIELDS, TierResult, assign_tier
-
-
-@dataclass(frozen=True)
-class Inputs:
-    profile: Profile | None
-    rules: Rules
-
-
-def current_profile() -> Profile | None:
-    return db.session.scalar(sa.select(Profile).order_by(Profile.id).limit(1))
-
-
-def current_rule_set() -> RuleSet | None:
-    return db.session.scalar(sa.select(RuleSet).order_by(RuleSet.id).limit(1))
-
-
-def current_rules() -> Rules:
-    stored = current_rule_set()
-    return Rules.from_mapping(stored.values if stored else None)
-
-
-def inputs() -> Inputs:
-    return Inputs(current_profile(), current_rules())
 
 
 def stored_reasons(result: TierResult) -> list[list[str]]:
@@ -57,8 +34,6 @@ def retier_all(given: Inputs | None = None, *, only_missing: bool = False) -> Co
     """Recompute every program's tier in one pass of plain rows (fast for 13,000 programs).
 
     The caller commits. Returns the counts by effective tier of live programs."""
-    from .seasons import current_season_id
-
     given = given or inputs()
     columns = [Program.__table__.c[key] for key in sorted(TIER_FIELDS)]
     # the profile describes the applicant of the current season; other seasons keep their tiers
@@ -82,18 +57,14 @@ def retier_all(given: Inputs | None = None, *, only_missing: bool = False) -> Co
 
 
 def effective_tier_column():
+    """tracker.tiering.effective_tier in SQL: the tier set by hand, else the computed one."""
     return sa.func.coalesce(Program.tier_override, Program.tier)
 
 
 def tier_counts() -> Counter:
     """Live programs of the current season by effective tier (override first), every tier present."""
-    from .seasons import current_season_id
-
     rows = db.session.execute(
-        sa.select(effective_tier_column(), sa.func.count())
-        .where(Program.deleted_at.is_(None), Program.season_id == current_season_id())
-        .group_by(effective_tier_column())
-    )
+        in_season(sa.select(effective_tier_column(), sa.func.count())).group_by(effective_tier_column()))
     counts = Counter({tier: 0 for tier in TIERS})
     for tier, n in rows:
         counts[tier or "untiered"] += n

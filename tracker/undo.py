@@ -26,12 +26,10 @@ from . import fields
 from .changes import ValidationFailed, delete_program, new_batch_id, restore_program, update_program
 from .db import db
 from .models import Change, Program, UndoStep, utcnow
-from .seasons import current_season_id
-from .tiers import inputs
+from .store import current_season_id, inputs
 
 # The sources of the user's own actions; a batch is on the stack when all its changes have one.
 UNDOABLE = ("edit", "bulk", "create", "delete")
-MACHINERY = ("undo", "redo")  # written by this module (and by an import's undo, a restore)
 SHOWN_IN_MESSAGE = 3  # subjects named in a message before "and N more"
 
 # Why a change was not taken back: singular and plural endings after its subject(s).
@@ -50,15 +48,10 @@ class UndoResult:
     message: str
     category: str = "ok"  # "ok"; "warn" when something was kept or there was nothing to do
     program_ids: list[int] = field(default_factory=list)  # programs written, in batch order
-    removed_ids: list[int] = field(default_factory=list)  # of those, deleted by this step
     restored_ids: list[int] = field(default_factory=list)  # of those, restored by this step
     done: int = 0  # changes taken back (or re-applied); adding or deleting a program is one
     total: int = 0
     kept: list[str] = field(default_factory=list)  # "City of X had changed since and was kept"
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.program_ids)
 
 
 @dataclass
@@ -71,7 +64,6 @@ class _Run:
     actions: list[str] = field(default_factory=list)  # "field", "adding" or "deleting", per done
     kept: list[tuple[str, str]] = field(default_factory=list)  # (subject, reason key or message)
     written: dict[int, None] = field(default_factory=dict)  # ordered set of program ids
-    removed: list[int] = field(default_factory=list)
     restored: list[int] = field(default_factory=list)
 
     @property
@@ -94,7 +86,7 @@ class _Run:
         total = len(self.done) + len(self.kept)
         return UndoResult(
             message=self.message(total), category="warn" if self.kept or not self.done else "ok",
-            program_ids=list(self.written), removed_ids=self.removed, restored_ids=self.restored,
+            program_ids=list(self.written), restored_ids=self.restored,
             done=len(self.done), total=total, kept=_kept_clauses(self.kept),
         )
 
@@ -255,7 +247,6 @@ def _take_back(changes: list[Change], run: _Run) -> None:
                 run.keep(name, "changed")
             else:
                 delete_program(program, batch_id=run.batch_id).source = run.source
-                run.removed.append(program.id)
                 run.did(program, f"adding {name}", "adding")
             continue
 
@@ -311,7 +302,6 @@ def _take_back(changes: list[Change], run: _Run) -> None:
         if life and deleted_then and not deleted_now:  # delete last, after any field
             change = delete_program(program, batch_id=run.batch_id)
             change.source = run.source
-            run.removed.append(program.id)
             action = "deleting" if run.redo else "adding"
             run.did(program, f"{action} {name}", action)
 

@@ -5,19 +5,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from pathlib import Path
 
 import sqlalchemy as sa
 
 from .. import fields
 from ..changes import create_program, delete_program, new_batch_id, update_program
 from ..db import db
-from ..models import Change, ImportBatch, ImportMapping, Program, utcnow
-from ..tiers import inputs
-from .mapping import (IGNORE, Column, ExportInfo, export_columns, export_info, find_header_row,
-                      map_columns, pick_sheet, signature)
+from ..models import Change, ImportBatch, Program, utcnow
+from ..store import current_season_id, inputs
 from .plan import Existing, Plan
-from .read import Sheet
 
 CATALOGUE_COLUMNS = [Program.__table__.c[f.key] for f in fields.FIELDS]
 
@@ -43,8 +39,6 @@ def existing_programs(changed_after: int | None = None) -> list[Existing]:
         ):
             if source != "import":
                 user_fields[program_id].add(key)
-    from ..seasons import current_season_id
-
     rows = db.session.execute(
         sa.select(Program.id, Program.version, Program.deleted_at, Program.tier, *CATALOGUE_COLUMNS)
         .where(Program.season_id == current_season_id())
@@ -60,80 +54,6 @@ def existing_programs(changed_after: int | None = None) -> list[Existing]:
         )
         for row in rows
     ]
-
-
-@dataclass
-class Draft:
-    """A draft import read back: the sheet, its header row and its columns."""
-
-    batch: ImportBatch
-    sheets: list[Sheet]
-    sheet: Sheet
-    header_row: int
-    columns: list[Column]
-    exported: ExportInfo | None = None
-
-    @property
-    def headers(self) -> list[str]:
-        return [c.header for c in self.columns]
-
-
-def remembered_mapping(sheet: Sheet, header_row: int) -> dict[str, str] | None:
-    headers = [c.header for c in map_columns(sheet, header_row)]
-    stored = db.session.scalar(sa.select(ImportMapping).where(ImportMapping.signature == signature(headers)))
-    return dict(stored.mapping) if stored else None
-
-
-def start_draft(data: bytes, filename: str, folder: Path, sheets: list[Sheet]) -> tuple[ImportBatch, tuple]:
-    """Keep the file (already read into ``sheets``: a bad one raised UnreadableFile before
-    anything was stored) in ``folder`` and record a draft batch with the detected sheet, header
-    and mapping. Returns the batch and what was detected: (sheet, header row, is an export)."""
-    sheet, header_row, columns, exported = detect(sheets)
-    batch = ImportBatch(batch_id=new_batch_id(), filename=filename[:255], sheet=sheet.name,
-                        header_row=header_row, mapping={str(c.index): c.target for c in columns})
-    folder.mkdir(parents=True, exist_ok=True)
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "csv"
-    path = folder / f"{batch.batch_id}.{suffix}"
-    path.write_bytes(data)
-    batch.stored_file = path.name
-    db.session.add(batch)
-    return batch, (sheet, header_row, exported is not None)
-
-
-def detect(sheets: list[Sheet]) -> tuple[Sheet, int, list[Column], ExportInfo | None]:
-    """The sheet, header row and columns of a file: a returned export by its own headers, any
-    other file by the best-looking sheet and a remembered or suggested mapping."""
-    from ..exporting import PROGRAMS_SHEET
-
-    exported = export_info(sheets)
-    if exported is not None:
-        sheet = next((s for s in sheets if s.name == PROGRAMS_SHEET), None)
-        if sheet is not None:
-            return sheet, 0, export_columns(sheet, exported), exported
-    sheet = sheets[pick_sheet(sheets)]
-    header_row = find_header_row(sheet)
-    return sheet, header_row, map_columns(sheet, header_row, remembered_mapping(sheet, header_row)), None
-
-
-def with_choices(columns: list[Column], mapping: dict[str, str] | None) -> list[Column]:
-    """The columns with the user's choices (a batch's mapping) over the detected targets."""
-    for column in columns:
-        target = (mapping or {}).get(str(column.index))
-        if target is not None and target != column.target:
-            column.target = target
-            column.how = "chosen"
-            column.confidence = 100 if target != IGNORE else 0
-    return columns
-
-
-def remember_mapping(draft: Draft) -> None:
-    key = signature(draft.headers)
-    mapping = {str(c.index): c.target for c in draft.columns}
-    stored = db.session.scalar(sa.select(ImportMapping).where(ImportMapping.signature == key))
-    if stored is None:
-        db.session.add(ImportMapping(signature=key, mapping=mapping))
-    else:
-        stored.mapping = mapping
 
 
 def apply_plan(batch: ImportBatch, plan: Plan, exclude: set[int], take_incoming: set[tuple[int, str]],

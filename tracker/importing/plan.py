@@ -19,6 +19,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from .. import fields
+from ..tiering import effective_tier
 from .mapping import IncomingRow
 
 POSSIBLY_SAME_MIN = 90  # name similarity (0-100) for "possibly the same program"
@@ -47,7 +48,7 @@ class Existing:
 
     @property
     def effective_tier(self) -> str | None:
-        return self.values.get("tier_override") or self.tier
+        return effective_tier({"tier_override": self.values.get("tier_override"), "tier": self.tier})
 
     @property
     def name(self) -> str:

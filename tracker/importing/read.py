@@ -19,13 +19,15 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
+from .headers import find_header_row
+
 MAX_ROWS = 20_000
 MAX_COLUMNS = 200
 MAX_CELL_CHARS = 32_767  # Excel's own limit for a cell
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # what the zip may declare, all members together
 MAX_RATIO = 200  # declared size / compressed size for one member
 MAX_PROLOG = 1024 * 1024  # what may come before an XML part's first element
-TITLE_ROWS = 30  # rows above the header (mapping.HEADER_SCAN_ROWS) that are not programs
+TITLE_ROWS = 30  # rows above the header (headers.HEADER_SCAN_ROWS) that are not programs
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and every password-protected workbook
 
@@ -99,8 +101,6 @@ def _too_many(where: str, max_rows: int, count: int | None = None) -> Unreadable
 
 def _check_rows(sheet: Sheet, where: str, max_rows: int) -> None:
     """Refuse a sheet with more than ``max_rows`` non-empty rows below its header row."""
-    from .mapping import find_header_row
-
     header = find_header_row(sheet)
     count = sum(not _is_blank_row(row) for row in sheet.rows[header + 1:])
     if count > max_rows:

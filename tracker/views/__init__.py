@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntit
 
 from .. import fields
 from ..rules import TIER_LABELS, format_fee_bands
+from ._htmx import flash_error, is_htmx, row_class
 
 # htmx 2 swaps only 2xx answers by default. A refused value (422) and a stale version (409)
 # come back as cells to show; other errors are retargeted by errors() to the flash area.
@@ -28,10 +29,6 @@ HTMX_CONFIG = {
 }
 
 
-def is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def init_app(app: Flask) -> None:
     from . import backups, calendar, dashboard, exports, grid, history, imports, profile, programs, seasons, today
 
@@ -49,7 +46,7 @@ def init_app(app: Flask) -> None:
 
     # Globals, not a context processor: imported macros (_row.html, _cell.html) see them too.
     app.jinja_env.globals.update(htmx_config=HTMX_CONFIG, fields=fields, tier_labels=TIER_LABELS,
-                                 has_endpoint=lambda name: name in app.view_functions, row_class=grid.row_class,
+                                 has_endpoint=lambda name: name in app.view_functions, row_class=row_class,
                                  format_fee_bands=format_fee_bands)
 
     @app.errorhandler(CSRFError)
@@ -61,7 +58,7 @@ def init_app(app: Flask) -> None:
     def _too_large(exc: RequestEntityTooLarge):
         from ..importing.read import too_large
 
-        return _error(413, too_large("The file", app.config.get("MAX_CONTENT_LENGTH") or 0))
+        return _error(413, too_large("The file", app.config["MAX_CONTENT_LENGTH"] or 0))
 
     @app.errorhandler(OperationalError)
     def _database_error(exc: OperationalError):
@@ -91,6 +88,5 @@ def _error(code: int, message: str):
     except SecurityError:  # a Host this tracker doesn't serve: no page to build links from
         return message, code, {"Content-Type": "text/plain; charset=utf-8"}
     if is_htmx():
-        body = render_template("_flash.html", messages=[("error", message)])
-        return body, code, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
+        return flash_error(message, code)
     return render_template("error.html", code=code, message=message), code

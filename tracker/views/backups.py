@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, abort, current_app, render_template, send_file, send_from_directory
 
-from ..backups import DAILY_KEEP, BackupError, UnsupportedDatabase, daily_backup, database_path, list_backups
+from ..backups import BackupError, UnsupportedDatabase, daily_backup, database_path, list_backups
 from ..db import db
 
 bp = Blueprint("backups", __name__)
@@ -46,13 +46,13 @@ class _Daily:
             if self.done_for == today:
                 return
             self.done_for = today  # also when it fails: one warning a day, not one per request
-            if not app.config.get("TRACKER_DAILY_BACKUP", True):
+            if not app.config["TRACKER_DAILY_BACKUP"]:
                 return
             try:
                 live = database_path(db.engine)
             except UnsupportedDatabase:
                 return
-            keep = int(app.config.get("TRACKER_BACKUP_KEEP", DAILY_KEEP))
+            keep = int(app.config["TRACKER_BACKUP_KEEP"])
             try:
                 made = daily_backup(live, backups_folder(app), keep=keep, today=today)
             except (BackupError, OSError) as exc:
@@ -92,8 +92,8 @@ def index():
     return render_template(
         "backups/index.html", backups=list_backups(folder), folder=folder, live=live, unsupported=unsupported,
         live_size=live.stat().st_size if live and live.is_file() else None,
-        daily=current_app.config.get("TRACKER_DAILY_BACKUP", True),
-        keep=int(current_app.config.get("TRACKER_BACKUP_KEEP", DAILY_KEEP)),
+        daily=current_app.config["TRACKER_DAILY_BACKUP"],
+        keep=int(current_app.config["TRACKER_BACKUP_KEEP"]),
         download_name=download_name(dt.date.today()))
 
 

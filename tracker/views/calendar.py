@@ -16,8 +16,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 
 from ..calendar_feed import build_calendar, season_events
-from ..listing import live_programs
-from ..tiers import current_rules
+from ..store import current_rules, live_programs
 
 bp = Blueprint("calendar", __name__)
 

@@ -11,9 +11,8 @@ import datetime as dt
 from flask import Blueprint, render_template
 
 from .. import charts, fields, guidance, regions
-from ..listing import live_programs
 from ..rules import TIER_LABELS, Rules
-from ..tiers import current_profile, current_rules
+from ..store import current_profile, current_rules, live_programs
 
 bp = Blueprint("dashboard", __name__)
 

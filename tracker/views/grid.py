@@ -4,38 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
-from flask import (
-    Blueprint,
-    abort,
-    g,
-    redirect,
-    get_template_attribute,
-    make_response,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, get_template_attribute, make_response, redirect, render_template, request, url_for
 from markupsafe import Markup
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
 from .. import fields
-from ..changes import StaleVersion, ValidationFailed, update_program
+from ..changes import StaleVersion, ValidationFailed, commit, update_program
 from ..db import db, write_transaction
-from ..listing import BUILT_IN_VIEWS, FILTERABLE, PAGE_SIZE, View, query_view
+from ..listing import BUILT_IN_VIEWS, PAGE_SIZE, View, query_view
 from ..models import Program
 from ..rules import TIERS
 from ..saved_views import saved_views
+from ..season_checks import save_warnings
+from ..store import current_profile
 from ..tiering import TIER_FIELDS
-from ..tiers import current_profile, tier_counts
+from ..tiers import tier_counts
+from ._htmx import get_field, get_live_program, render_cell, render_row, row_class, view_of_page
 
 bp = Blueprint("grid", __name__)
-
-
-# The filters the grid offers above the table (any choice or yes/no column can be filtered in the URL).
-FILTER_BAR = ("status", "email_status", "specialty", "state", "setting", "visa_j1", "visa_h1b")
 
 
 @bp.app_template_global()
@@ -57,37 +45,16 @@ def header_groups(columns: list[fields.Field]) -> list[tuple[str, int, bool]]:
     return [tuple(g) for g in groups]
 
 
-def view_of_page() -> View:
-    """The view of the page an htmx request comes from (its URL is in HX-Current-URL); read once
-    per request, however many rows the answer re-renders."""
-    if "page_view" not in g:
-        page = urlsplit(request.headers.get("HX-Current-URL", ""))
-        g.page_view = View.from_args(MultiDict(parse_qsl(page.query)))
-    return g.page_view
-
-
-def get_live_program(program_id: int) -> Program:
-    program = db.get_or_404(Program, program_id, description="There is no such program.")
-    if program.deleted_at is not None:
-        abort(404, description="This program was deleted; restore it from its page to edit it.")
-    return program
-
-
-def get_field(key: str) -> fields.Field:
-    f = fields.BY_KEY.get(key)
-    if f is None:
-        abort(404, description=f"{key!r} is not a program field.")
-    return f
-
-
-def render_cell(program: Program, f: fields.Field, note: str | None = None) -> str:
-    return get_template_attribute("grid/_cell.html", "cell")(program, f, note)
-
-
-def render_row(program: Program, note_for: str | None = None, note: str | None = None, oob: bool = False) -> str:
-    """A grid row, with the columns of the page the request came from (its view may hide some)."""
-    columns = view_of_page().visible_columns
-    return get_template_attribute("grid/_row.html", "row")(program, note_for, note, oob, columns)
+def bulk_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """What a bulk edit can set (``Field.bulk``): (group label, [(value "field:choice", label)])."""
+    groups = []
+    for f in fields.BULK:
+        verb = "Add mission tag" if f.kind is fields.Kind.TAGS else f"Set {f.label.lower()}"
+        options = [(f"{f.key}:{c.value}", c.label) for c in f.options]
+        if f.kind is fields.Kind.CHOICE and not f.default:  # a choice that can be cleared (the tier set by hand)
+            options.append((f"{f.key}:", f"{f.empty_label} (clear what you set)"))
+        groups.append((verb, options))
+    return groups
 
 
 @bp.get("/")
@@ -98,12 +65,9 @@ def index():
         return landing
     view = View.from_args(request.args)
     programs, total = query_view(view)
-    filters = [f for f in FILTERABLE if f.key in FILTER_BAR]
-    from .programs import bulk_choices
-
     return render_template("grid/index.html", programs=programs, total=total, view=view, counts=tier_counts(),
                            bulk_choices=bulk_choices, built_in_views=BUILT_IN_VIEWS, saved_views=saved_views(),
-                           profile=current_profile(), filters=filters, page_size=PAGE_SIZE,
+                           profile=current_profile(), filters=fields.FILTER_BAR, page_size=PAGE_SIZE,
                            columns=view.visible_columns)
 
 
@@ -167,14 +131,14 @@ def save_cell(program_id: int, key: str):
     class_before = row_class(program)
     try:
         update_program(program, {key: raw}, expected_version=version)
-        db.session.commit()
+        commit()
     except ValidationFailed as exc:
         db.session.rollback()
         typed = ", ".join(raw) if isinstance(raw, list) else raw
         body = render_template("grid/_cell_editor.html", program=program, field=f, value=typed,
                                selected=raw, message=exc.errors.get(key, str(exc)))
         return body, 422
-    except (StaleVersion, StaleDataError):
+    except StaleVersion:
         db.session.rollback()
         return _conflict(program_id, f, raw)
     body = render_cell(program, f)
@@ -190,57 +154,12 @@ def save_cell(program_id: int, key: str):
     return body, 200, {"HX-Trigger": json.dumps({"tracker:saved": saved})}
 
 
-def row_class(program: Program) -> str:
-    """The class of a program's grid row (grid/_row.html): its tier stripe and status colour."""
-    return f"t-{program.effective_tier or 'none'} s-{program.status}"
-
-
-def save_warnings(program: Program, changed: set[str]) -> list[str]:
-    """What to warn about after a save that set ``changed`` fields (a cell, or the program page)."""
-    warnings = []
-    if "top_choice" in changed and program.top_choice == "yes":
-        warnings.append(_second_top_choice_warning(program))
-    if "signal_sent" in changed and program.signal_sent == "yes":
-        warnings.append(_signal_limit_warning(program))
-    return [w for w in warnings if w]
-
-
-def _second_top_choice_warning(program: Program) -> str | None:
-    """A letter of intent is sincere for one program only: say so when a second is marked."""
-    others = db.session.scalars(
-        db.select(Program.name).where(Program.top_choice == "yes", Program.id != program.id,
-                                      Program.season_id == program.season_id, Program.deleted_at.is_(None))
-    ).all()
-    if not others:
-        return None
-    return (f"{', '.join(others)} {'is' if len(others) == 1 else 'are'} also marked top choice. A letter of "
-            "intent should go to one program only: unmark the others.")
-
-
-def _signal_limit_warning(program: Program) -> str | None:
-    """More programs signalled in a specialty than the profile says ERAS allows."""
-    profile = current_profile()
-    limit = (profile.signal_limits or {}).get(program.specialty) if profile else None
-    if limit is None:
-        return None
-    sent = db.session.scalar(
-        db.select(db.func.count()).select_from(Program).where(
-            Program.signal_sent == "yes", Program.specialty == program.specialty,
-            Program.season_id == program.season_id, Program.deleted_at.is_(None)))
-    if sent <= limit:
-        return None
-    specialty = fields.get("specialty").label_for(program.specialty)
-    return (f"{sent} {specialty} programs are marked as signalled; your profile says you may send {limit}. "
-            "Keep signals for IMG-friendly programs where you have ties.")
-
-
 def _tier_out_of_band(program: Program, *, with_cell: bool) -> str:
     """The tier counts (and the row's tier cell), for a save that may have changed them."""
     chips = get_template_attribute("grid/_tier_chips.html", "tier_chips")(tier_counts(), view_of_page(), oob=True)
     if not with_cell:
         return chips
-    tier_cell = get_template_attribute("grid/_cell.html", "cell")(program, fields.get("tier_override"), oob=True)
-    return tier_cell + chips
+    return render_cell(program, fields.get("tier_override"), oob=True) + chips
 
 
 def _conflict(program_id: int, f: fields.Field, raw) -> tuple[str, int, dict[str, str]]:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from ..db import db, write_transaction
 from ..models import Program
 from ..undo import UndoResult, group_by_batch, recent_changes, redo_last, state, undo_last
-from . import is_htmx
-from .grid import render_row
+from ._htmx import is_htmx, render_row, undo_trigger
 
 bp = Blueprint("history", __name__)
 
@@ -22,11 +19,6 @@ RECENT_LIMIT = 200
 def undo_state() -> dict[str, bool]:
     """{"can_undo": ..., "can_redo": ...}, for a page that shows the Undo and Redo buttons."""
     return state()
-
-
-def undo_trigger() -> dict[str, str]:
-    """The HX-Trigger header that sets the grid's Undo and Redo buttons (after any change)."""
-    return {"HX-Trigger": json.dumps({"tracker:undo": state()})}
 
 
 @bp.post("/undo")

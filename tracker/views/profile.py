@@ -19,7 +19,8 @@ from ..db import db, write_transaction
 from ..forms import CheckboxList
 from ..models import Profile, RuleSet
 from ..rules import TIER_LABELS, Rules
-from ..tiers import current_profile, current_rule_set, current_rules, retier_all
+from ..store import current_profile, current_rule_set, current_rules
+from ..tiers import retier_all
 
 bp = Blueprint("profile", __name__)
 
@@ -34,7 +35,7 @@ class IntegerField(_IntegerField):
         super().__init__(*args, **kwargs)
 
 
-from ..seasons import match_year  # noqa: E402  (the profile form offers it)
+from ..store import match_year  # noqa: E402  (the profile form offers it)
 
 
 def _step1(form, field) -> None:

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy.orm.exc import StaleDataError
-
 from markupsafe import Markup
 
 from .. import fields
-from ..changes import (StaleVersion, ValidationFailed, create_program, delete_program, new_batch_id,
+from ..changes import (StaleVersion, ValidationFailed, commit, create_program, delete_program, new_batch_id,
                        restore_program, update_program)
-from ..listing import View, query_view
-from ..tiers import inputs
 from ..db import db, write_transaction
 from ..forms import form_data, program_form_class, submitted_values
+from ..listing import View, query_view
 from ..models import Program
-from ..seasons import current_season_id
-from . import is_htmx
-from .grid import render_row, save_warnings
-from .history import undo_trigger
+from ..season_checks import save_warnings
+from ..store import in_season, inputs, live_programs_select
+from ._htmx import flash_error, get_program, is_htmx, render_row, undo_trigger
 
 bp = Blueprint("programs", __name__, url_prefix="/programs")
 
@@ -41,8 +37,7 @@ def quick_add():
         db.session.rollback()
         message = " ".join(exc.errors.values())
         if is_htmx():
-            return render_template("_flash.html", messages=[("error", message)]), 422, {
-                "HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
+            return flash_error(message, 422)
         flash(message, "error")
         return redirect(url_for("grid.index"))
     if is_htmx():
@@ -50,35 +45,18 @@ def quick_add():
     return redirect(url_for("grid.index") + f"#p-{program.id}")
 
 
-BULK_FIELDS = ("status", "email_status", "tier_override", "mission_tags")
-
-
-def bulk_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """What a bulk edit can set: (group label, [(value "field:choice", label)])."""
-    groups = []
-    for key in BULK_FIELDS:
-        f = fields.get(key)
-        verb = "Add mission tag" if f.kind is fields.Kind.TAGS else f"Set {f.label.lower()}"
-        options = [(f"{key}:{c.value}", c.label) for c in f.options]
-        if key == "tier_override":
-            options.append((f"{key}:", "Computed tier (clear what you set)"))
-        groups.append((verb, options))
-    return groups
-
-
 @bp.post("/bulk")
 def bulk():
     """Set one value on many programs at once: one batch in the change log (one undo)."""
     write_transaction()
     key, _, value = request.form.get("change", "").partition(":")
-    if key not in BULK_FIELDS:
+    if key not in {f.key for f in fields.BULK}:
         abort(400, description="Choose what to set on the selected programs.")
     if request.form.get("all") == "1":
         programs, _ = query_view(View.from_args(request.form), paged=False)
     else:
         ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
-        programs = list(db.session.scalars(db.select(Program).where(
-            Program.id.in_(ids), Program.deleted_at.is_(None), Program.season_id == current_season_id())))
+        programs = list(db.session.scalars(live_programs_select().where(Program.id.in_(ids))))
     if not programs:
         abort(400, description="Select the programs to change first (tick their boxes).")
     f = fields.get(key)
@@ -127,7 +105,7 @@ def new():
 def detail(program_id: int):
     if request.method == "POST":
         write_transaction()
-    program = db.get_or_404(Program, program_id, description="There is no such program.")
+    program = get_program(program_id)
     form_class = program_form_class()
     form = form_class() if request.method == "POST" else form_class(data=form_data(program))
     status = 200
@@ -135,12 +113,12 @@ def detail(program_id: int):
         try:
             changes = update_program(program, submitted_values(form),
                                      expected_version=int(form.version.data or 0))
-            db.session.commit()
+            commit()
         except ValidationFailed as exc:
             db.session.rollback()
             _attach_errors(form, exc.errors)
             status = 422
-        except (StaleVersion, StaleDataError):
+        except StaleVersion:
             db.session.rollback()
             program = db.session.get(Program, program_id)
             flash("This program was changed elsewhere since you opened it; nothing was saved. "
@@ -165,7 +143,7 @@ def detail(program_id: int):
 def delete(program_id: int):
     if request.method == "POST":
         write_transaction()
-    program = db.get_or_404(Program, program_id, description="There is no such program.")
+    program = get_program(program_id)
     if request.method == "GET":
         return render_template("programs/confirm_delete.html", program=program)
     if program.deleted_at is None:
@@ -180,7 +158,7 @@ def delete(program_id: int):
 @bp.post("/<int:program_id>/restore")
 def restore(program_id: int):
     write_transaction()
-    program = db.get_or_404(Program, program_id, description="There is no such program.")
+    program = get_program(program_id)
     if program.deleted_at is None:
         abort(409, description=f"{program.name} is not deleted.")
     restore_program(program)
@@ -192,7 +170,5 @@ def restore(program_id: int):
 @bp.get("/deleted")
 def deleted():
     programs = db.session.scalars(
-        db.select(Program).where(Program.deleted_at.is_not(None), Program.season_id == current_season_id())
-        .order_by(Program.deleted_at.desc())
-    ).all()
+        in_season(db.select(Program), deleted=True).order_by(Program.deleted_at.desc())).all()
     return render_template("programs/deleted.html", programs=programs)

@@ -7,7 +7,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from ..db import db, write_transaction
 from ..models import Program, Season
-from ..seasons import all_seasons, current_season, start_season, switch_to
+from ..seasons import start_season, switch_to
+from ..store import all_seasons, current_profile, current_rules, current_season, live_programs_select
 
 bp = Blueprint("seasons", __name__, url_prefix="/seasons")
 
@@ -58,10 +59,8 @@ def make_current(season_id: int):
 @bp.get("/<int:season_id>/analysis")
 def analysis(season_id: int):
     from ..analysis import SLICES, analyse
-    from ..tiers import current_profile, current_rules
 
     season = db.get_or_404(Season, season_id, description="There is no such season.")
-    programs = db.session.scalars(
-        db.select(Program).where(Program.season_id == season.id, Program.deleted_at.is_(None))).all()
+    programs = db.session.scalars(live_programs_select(season_id=season.id)).all()
     result = analyse(programs, current_profile(), current_rules())
     return render_template("seasons/analysis.html", season=season, result=result, slices=SLICES)

@@ -6,17 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import fields
-from ..changes import StaleVersion, ValidationFailed, update_program
+from ..changes import StaleVersion, ValidationFailed, commit, update_program
 from ..db import db, write_transaction
-from ..listing import live_programs
 from ..models import Program
-from ..reminders import RESEARCH_FIELDS, research_item, season_has_started, todays_list
-from ..seasons import current_season
-from ..tiers import current_profile, current_rules
-from . import is_htmx
+from ..reminders import research_item, season_has_started, todays_list
+from ..store import current_profile, current_rules, current_season, live_programs
+from ._htmx import get_live_program, is_htmx
 
 bp = Blueprint("today", __name__)
 
@@ -40,7 +37,7 @@ ACTIONS = {
 
 def now() -> dt.datetime:
     """Local time (interview times are stored as the applicant entered them); tests set TRACKER_NOW."""
-    return current_app.config.get("TRACKER_NOW") or dt.datetime.now().replace(microsecond=0)
+    return current_app.config["TRACKER_NOW"] or dt.datetime.now().replace(microsecond=0)
 
 
 @bp.before_app_request
@@ -71,14 +68,12 @@ def done(kind: str, program_id: int):
     if kind not in ACTIONS:
         abort(404, description="There is nothing to mark done for that.")
     write_transaction()
-    program = db.get_or_404(Program, program_id, description="There is no such program.")
-    if program.deleted_at is not None:
-        abort(404, description="This program was deleted.")
+    program = get_live_program(program_id)
     label, values, message = ACTIONS[kind]
     try:
         update_program(program, values(now().date()), expected_version=request.form.get("version", type=int))
-        db.session.commit()
-    except (StaleVersion, StaleDataError):
+        commit()
+    except StaleVersion:
         db.session.rollback()
         return _answer(program, "It changed in another tab; reload Today to see it as it is now.", 409)
     except ValidationFailed as exc:  # pragma: no cover - the values above are always valid
@@ -92,17 +87,15 @@ def research(program_id: int):
     """A research item done where it stands: the visa and IMG data found, typed into its form.
     What is left blank (or Unknown) stays as it is; the item stays while something is unknown."""
     write_transaction()
-    program = db.get_or_404(Program, program_id, description="There is no such program.")
-    if program.deleted_at is not None:
-        abort(404, description="This program was deleted.")
-    typed = {key: request.form.get(key, "").strip() for key in RESEARCH_FIELDS}
+    program = get_live_program(program_id)
+    typed = {key: request.form.get(key, "").strip() for key in fields.RESEARCH}
     values = {key: value for key, value in typed.items() if value and value != "unknown"}
     if not values:
         return _research_answer(program, "Fill in what you found; nothing was saved.", 422, typed)
     try:
         update_program(program, values, expected_version=request.form.get("version", type=int))
-        db.session.commit()
-    except (StaleVersion, StaleDataError):
+        commit()
+    except StaleVersion:
         db.session.rollback()
         return _answer(program, "It changed in another tab; reload Today to see it as it is now.", 409)
     except ValidationFailed as exc:

@@ -1,0 +1,384 @@
+"""Import drafts: which sheet, header row and columns a file has, and an uploaded file kept
+until it is applied.
+
+``detect`` decides what a file is (the Import page and ``tracker import`` alike); ``plan``
+turns its rows into what would change. An upload in the browser becomes a draft batch whose
+file is kept in a folder (instance/imports), read once: beside it go, as JSON, what the later
+steps need (the first rows of each sheet for the mapping page, each sheet's rows, and the rows
+converted with the confirmed mapping, which the preview and apply plan against the programs
+stored at that moment). A draft whose kept copies are missing is read again from its file.
+No Flask here; the caller opens the write transaction and commits."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import gc
+import json
+import os
+import tempfile
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+
+from ..changes import new_batch_id
+from ..db import db
+from ..exporting import PROGRAMS_SHEET, TRACKER_SHEET
+from ..models import ImportBatch, ImportMapping, utcnow
+from .apply import existing_programs
+from .headers import HEADER_SCAN_ROWS, IGNORE, find_header_row, pick_sheet
+from .mapping import (Column, ExportInfo, IncomingRow, convert_rows, export_columns, export_info, map_columns,
+                      signature)
+from .plan import Plan, make_plan
+from .read import Sheet, UnreadableFile, read_file
+
+SAMPLE_ROWS = 50  # map_columns takes its examples from the 50 rows below the header
+HEAD_ROWS = HEADER_SCAN_ROWS + SAMPLE_ROWS + 10  # kept for the mapping page: the header and its examples
+DRAFT_KEPT_DAYS = 14
+
+
+class DraftGone(Exception):
+    """The draft's file and its copies are gone (cleared after DRAFT_KEPT_DAYS, or by hand)."""
+
+    message = "The uploaded file of this draft is gone; upload it again."
+
+
+_collector = {"paused": 0, "was_enabled": True}
+_collector_lock = threading.Lock()
+
+
+@contextmanager
+def collector_paused():
+    """Pause Python's cycle collector while a whole file's rows are read, converted or planned.
+    They are hundreds of thousands of small objects without cycles, and the collector, set off
+    again and again as they are made, went through all of them each time: for 13,000 rows it
+    took 0.5 of the preview's 0.7 s. Reference counting still frees them as usual."""
+    with _collector_lock:
+        if _collector["paused"] == 0:
+            _collector["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _collector["paused"] += 1
+    try:
+        yield
+    finally:
+        with _collector_lock:
+            _collector["paused"] -= 1
+            if _collector["paused"] == 0 and _collector["was_enabled"]:
+                gc.enable()
+
+
+# -- what a file is ----------------------------------------------------------------------
+
+
+class Detected(NamedTuple):
+    """The sheet of a file to import, its header row and columns, and (a returned export) what
+    its hidden sheet says."""
+
+    sheet: Sheet
+    header_row: int
+    columns: list[Column]
+    exported: ExportInfo | None
+
+
+def remembered_mapping(sheet: Sheet, header_row: int) -> dict[str, str] | None:
+    headers = [c.header for c in map_columns(sheet, header_row)]
+    stored = db.session.scalar(sa.select(ImportMapping).where(ImportMapping.signature == signature(headers)))
+    return dict(stored.mapping) if stored else None
+
+
+def columns_of(sheet: Sheet, header_row: int, exported: ExportInfo | None = None) -> list[Column]:
+    """A sheet's columns below ``header_row``: a returned export's by its own headers, any other
+    sheet's by the mapping remembered for its headers or else the suggested one."""
+    if exported is not None:
+        return export_columns(sheet, exported)
+    return map_columns(sheet, header_row, remembered_mapping(sheet, header_row))
+
+
+def detect(sheets: list[Sheet], only: str | None = None) -> Detected:
+    """What a file is: a returned export by its hidden sheet (whichever sheet ``only`` names, or
+    its Programs sheet), any other file by the best-looking sheet (or the one ``only`` names)
+    with its header row found and its columns mapped."""
+    exported = export_info(sheets)
+    if exported is not None and only in (None, PROGRAMS_SHEET):
+        sheet = next((s for s in sheets if s.name == PROGRAMS_SHEET), None)
+        if sheet is not None:
+            return Detected(sheet, 0, columns_of(sheet, 0, exported), exported)
+    candidates = [s for s in sheets if s.name == only] if only else sheets
+    sheet = candidates[pick_sheet(candidates)]
+    header_row = find_header_row(sheet)
+    return Detected(sheet, header_row, columns_of(sheet, header_row), None)
+
+
+def with_choices(columns: list[Column], mapping: dict[str, str] | None) -> list[Column]:
+    """The columns with the user's choices (a batch's mapping) over the detected targets."""
+    for column in columns:
+        target = (mapping or {}).get(str(column.index))
+        if target is not None and target != column.target:
+            column.target = target
+            column.how = "chosen"
+            column.confidence = 100 if target != IGNORE else 0
+    return columns
+
+
+def new_batch(filename: str, detected: Detected) -> ImportBatch:
+    """A batch recording the file and what was detected (added to the session)."""
+    batch = ImportBatch(batch_id=new_batch_id(), filename=filename[:255], sheet=detected.sheet.name,
+                        header_row=detected.header_row,
+                        mapping={str(c.index): c.target for c in detected.columns})
+    db.session.add(batch)
+    return batch
+
+
+def plan(rows: list[IncomingRow], change_mark: int | None) -> Plan:
+    """What the converted ``rows`` would change in the current season (a returned export's
+    ``change_mark`` tells its own edits from those made in the tracker since)."""
+    return make_plan(rows, existing_programs(change_mark))
+
+
+def remember_mapping(draft: Draft) -> None:
+    """Keep the mapping the user confirmed, for the next file with the same headers."""
+    key = signature(draft.headers)
+    mapping = {str(c.index): c.target for c in draft.columns}
+    stored = db.session.scalar(sa.select(ImportMapping).where(ImportMapping.signature == key))
+    if stored is None:
+        db.session.add(ImportMapping(signature=key, mapping=mapping))
+    else:
+        stored.mapping = mapping
+
+
+# -- what is kept of an upload -------------------------------------------------------------
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, dt.time):
+        return {"$time": value.isoformat()}
+    if isinstance(value, dt.timedelta):
+        return {"$timedelta": value.total_seconds()}
+    if isinstance(value, (set, frozenset)):
+        return {"$set": sorted(value)}
+    raise TypeError(f"{type(value).__name__} is not kept")
+
+
+DECODERS = {"$datetime": dt.datetime.fromisoformat, "$date": dt.date.fromisoformat,
+            "$time": dt.time.fromisoformat, "$timedelta": lambda s: dt.timedelta(seconds=s), "$set": set}
+
+
+def _decode(obj: dict) -> Any:
+    if len(obj) == 1:
+        key, value = next(iter(obj.items()))
+        if key in DECODERS:
+            return DECODERS[key](value)
+    return obj
+
+
+def _write(path: Path, content: Any) -> None:
+    """Write ``path`` whole or not at all: a reader never sees half a file, and two requests
+    writing the same part each write their own temporary file."""
+    fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".partial")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(json.dumps(content, default=_encode, separators=(",", ":")))
+        os.replace(partial, path)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
+
+
+def _read(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"), object_hook=_decode)
+
+
+@dataclass
+class Draft:
+    """A draft import read back: the sheet, its header row and its columns."""
+
+    batch: ImportBatch
+    sheets: list[Sheet]
+    sheet: Sheet
+    header_row: int
+    columns: list[Column]
+    exported: ExportInfo | None = None
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+
+class DraftStore:
+    """The drafts kept in ``folder``; files are read with at most ``max_rows`` rows of programs."""
+
+    def __init__(self, folder: Path, max_rows: int):
+        self.folder = folder
+        self.max_rows = max_rows
+
+    def _path(self, batch: ImportBatch, part: str) -> Path:
+        return self.folder / f"{batch.batch_id}.{part}.json"
+
+    def read(self, data: bytes, filename: str) -> list[Sheet]:
+        """The file's sheets (UnreadableFile for a file that is broken, hostile or too long)."""
+        with collector_paused():
+            return read_file(data, filename, max_rows=self.max_rows)
+
+    def start(self, data: bytes, filename: str, sheets: list[Sheet]) -> ImportBatch:
+        """A draft of the file (already read into ``sheets``: a bad one raised UnreadableFile
+        before anything was stored): the file and its sheets kept in the folder, a draft batch
+        with the detected sheet, header and mapping. Drafts left for DRAFT_KEPT_DAYS give their
+        files back. The caller commits, and calls ``forget`` if that fails."""
+        detected = detect(sheets)
+        batch = new_batch(filename, detected)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "csv"
+        path = self.folder / f"{batch.batch_id}.{suffix}"
+        batch.stored_file = path.name
+        try:
+            path.write_bytes(data)
+            self._keep_sheets(batch, sheets, detected)
+            self.forget_old()
+        except BaseException:
+            self.forget(batch)
+            raise
+        return batch
+
+    def _keep_sheets(self, batch: ImportBatch, sheets: list[Sheet], detected: Detected) -> None:
+        """Keep each sheet's rows, and its first rows with the detected sheet and header apart."""
+        for i, s in enumerate(sheets):
+            _write(self._path(batch, f"sheet{i}"), s.rows)
+        _write(self._path(batch, "head"), {
+            "sheets": [{"name": s.name, "rows": len(s.rows), "head": s.rows[:HEAD_ROWS]} for s in sheets],
+            "detected": {"sheet": detected.sheet.name, "header_row": detected.header_row,
+                         "exported": detected.exported is not None},
+        })
+
+    def forget(self, batch: ImportBatch) -> None:
+        """Remove the draft's file and its copies (applied, or never stored)."""
+        for path in self.folder.glob(f"{batch.batch_id}.*"):
+            path.unlink(missing_ok=True)
+
+    def forget_old(self) -> None:
+        """Drafts nobody applied keep their file and its copies (several times the file's size) for
+        DRAFT_KEPT_DAYS; after that the files go, and the draft asks for the file again."""
+        cutoff = utcnow() - dt.timedelta(days=DRAFT_KEPT_DAYS)
+        old = db.session.scalars(sa.select(ImportBatch).where(
+            ImportBatch.status == "draft", ImportBatch.stored_file.is_not(None), ImportBatch.created_at < cutoff))
+        for batch in old:
+            self.forget(batch)
+            batch.stored_file = None
+
+    def head(self, batch: ImportBatch) -> dict:
+        """The first rows of the draft's sheets; read again from its file if they were not kept.
+        DraftGone when the file is gone too."""
+        try:
+            return _read(self._path(batch, "head"))
+        except (OSError, ValueError):
+            pass
+        try:
+            data = (self.folder / batch.stored_file).read_bytes()
+            with collector_paused():
+                sheets = read_file(data, batch.filename, max_rows=self.max_rows)
+        except (UnreadableFile, OSError, TypeError):
+            raise DraftGone() from None
+        self._keep_sheets(batch, sheets, detect(sheets))
+        return _read(self._path(batch, "head"))
+
+    def upload(self, batch: ImportBatch) -> Upload:
+        return Upload(self, batch, self.head(batch))
+
+    def convert(self, batch: ImportBatch, upload: Upload | None = None) -> tuple[list[IncomingRow], int | None]:
+        """Convert the sheet's rows with the batch's mapping, and keep them for the preview and apply."""
+        draft = (upload or self.upload(batch)).draft(full=True)
+        with collector_paused():
+            rows = convert_rows(draft.sheet, draft.header_row, draft.columns)
+            mark = draft.exported.change_mark if draft.exported else None
+            names = [f.name for f in dataclasses.fields(IncomingRow)]
+            _write(self._path(batch, "rows"), {"key": _rows_key(batch), "change_mark": mark, "fields": names,
+                                               "rows": [[getattr(r, name) for name in names] for r in rows]})
+        return rows, mark
+
+    def incoming(self, batch: ImportBatch) -> tuple[list[IncomingRow], int | None]:
+        """The rows converted with the batch's mapping, as kept when it was confirmed."""
+        try:
+            kept = _read(self._path(batch, "rows"))
+        except (OSError, ValueError):
+            kept = None
+        names = [f.name for f in dataclasses.fields(IncomingRow)]
+        if kept is None or kept["key"] != json.loads(json.dumps(_rows_key(batch))) or kept["fields"] != names:
+            return self.convert(batch)
+        rows = [IncomingRow(*values) for values in kept["rows"]]
+        for row in rows:
+            row.kept = [tuple(k) for k in row.kept]
+        return rows, kept["change_mark"]
+
+    def plan(self, batch: ImportBatch) -> Plan:
+        """What the draft would change now."""
+        with collector_paused():
+            return plan(*self.incoming(batch))
+
+
+def _rows_key(batch: ImportBatch) -> dict:
+    return {"sheet": batch.sheet, "header_row": batch.header_row, "mapping": batch.mapping}
+
+
+@dataclass
+class Upload:
+    """A draft's file as the mapping page needs it: the sheets' names and sizes, and the
+    chosen sheet's first rows (all of them when the header is further down)."""
+
+    store: DraftStore
+    batch: ImportBatch
+    head: dict
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        return {s["name"]: s["rows"] for s in self.head["sheets"]}
+
+    def index(self, name: str | None) -> int:
+        names = [s["name"] for s in self.head["sheets"]]
+        return names.index(name) if name in names else names.index(self.head["detected"]["sheet"])
+
+    def sheet(self, name: str | None, header_row: int = 0) -> Sheet:
+        i = self.index(name)
+        kept = self.head["sheets"][i]
+        if header_row + 1 + SAMPLE_ROWS > len(kept["head"]) and kept["rows"] > len(kept["head"]):
+            return self.full_sheet(name)
+        return Sheet(kept["name"], kept["head"])
+
+    def full_sheet(self, name: str | None) -> Sheet:
+        i = self.index(name)
+        try:
+            rows = _read(self.store._path(self.batch, f"sheet{i}"))
+        except (OSError, ValueError):  # read the file again, and keep it all again
+            self.store._path(self.batch, "head").unlink(missing_ok=True)
+            self.head = self.store.head(self.batch)
+            rows = _read(self.store._path(self.batch, f"sheet{i}"))
+        return Sheet(self.head["sheets"][i]["name"], rows)
+
+    def choose(self, name: str | None, header_row: int | None) -> None:
+        """Another sheet (its header row found again) or another header row of this one: the
+        batch maps its columns afresh from there."""
+        name = name if name in self.sizes else self.batch.sheet
+        row = header_row if header_row is not None else find_header_row(self.sheet(name))
+        self.batch.sheet = name
+        self.batch.header_row = max(0, min(row, self.sizes[name] - 1))
+        columns = map_columns(self.sheet(name, self.batch.header_row), self.batch.header_row)
+        self.batch.mapping = {str(c.index): c.target for c in columns}
+
+    def draft(self, *, full: bool = False) -> Draft:
+        """The sheet, header row and columns the batch says (the user's choices over the detected ones)."""
+        batch, detected = self.batch, self.head["detected"]
+        name = batch.sheet if batch.sheet in self.sizes else detected["sheet"]
+        header_row = min(batch.header_row or 0, max(self.sizes[name] - 1, 0))
+        sheet = self.full_sheet(name) if full else self.sheet(name, header_row)
+        exported = None
+        if detected["exported"] and name == detected["sheet"] and header_row == detected["header_row"]:
+            exported = export_info([self.full_sheet(TRACKER_SHEET)])
+        columns = with_choices(columns_of(sheet, header_row, exported), batch.mapping)
+        sheets = [Sheet(s["name"]) for s in self.head["sheets"]]
+        return Draft(batch, sheets, sheet, header_row, columns, exported)

@@ -1,0 +1,87 @@
+"""What every request reads first: the current season, the applicant's profile and the tiering
+rules in force, and the select of the season's live programs that callers refine.
+
+The season a page shows is ambient: every view, export and import works on the current one.
+Starting or switching seasons is tracker.seasons; this module only looks them up."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from .db import db
+from .models import Profile, Program, RuleSet, Season
+from .rules import Rules
+
+
+def match_year(today: dt.date) -> int:
+    """The Match an application season leads to: ERAS opens in June for the next March."""
+    return today.year + 1 if today.month >= 6 else today.year
+
+
+def current_season() -> Season:
+    """The current season, made (for this year's Match) if there is none yet."""
+    season = db.session.scalar(sa.select(Season).where(Season.current.is_(True)).limit(1))
+    if season is None:
+        season = db.session.scalar(sa.select(Season).order_by(Season.year.desc()).limit(1))
+        if season is None:
+            season = Season(year=match_year(dt.date.today()))
+            db.session.add(season)
+        season.current = True
+        db.session.flush()
+    return season
+
+
+def current_season_id() -> int:
+    return current_season().id
+
+
+def all_seasons() -> list[Season]:
+    return list(db.session.scalars(sa.select(Season).order_by(Season.year.desc())))
+
+
+def in_season(query: sa.Select, season_id: int | None = None, *, deleted: bool = False) -> sa.Select:
+    """``query`` (on Program) kept to the programs of a season (default: the current one) that
+    are not deleted (with ``deleted``: only those that are)."""
+    season_id = season_id if season_id is not None else current_season_id()
+    gone = Program.deleted_at.is_not(None) if deleted else Program.deleted_at.is_(None)
+    return query.where(Program.season_id == season_id, gone)
+
+
+def live_programs_select(*columns, season_id: int | None = None) -> sa.Select:
+    """A select of the season's programs that are not deleted (of ``columns``, or whole
+    programs), for the caller to refine, order and page."""
+    return in_season(sa.select(*(columns or (Program,))), season_id)
+
+
+def live_programs(season_id: int | None = None) -> list[Program]:
+    """The season's programs that are not deleted, by name (every tier)."""
+    query = live_programs_select(season_id=season_id).order_by(Program.name, Program.id)
+    return list(db.session.scalars(query))
+
+
+def current_profile() -> Profile | None:
+    return db.session.scalar(sa.select(Profile).order_by(Profile.id).limit(1))
+
+
+def current_rule_set() -> RuleSet | None:
+    return db.session.scalar(sa.select(RuleSet).order_by(RuleSet.id).limit(1))
+
+
+def current_rules() -> Rules:
+    stored = current_rule_set()
+    return Rules.from_mapping(stored.values if stored else None)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a tier is computed from besides the program: read once for a batch of writes."""
+
+    profile: Profile | None
+    rules: Rules
+
+
+def inputs() -> Inputs:
+    return Inputs(current_profile(), current_rules())

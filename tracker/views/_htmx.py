@@ -1,0 +1,76 @@
+"""What the blueprints share to answer htmx: the program a request names, a cell or a row
+rendered as the page that asked shows it, the Undo/Redo trigger, and an error for the flash
+area."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qsl, urlsplit
+
+from flask import abort, g, get_template_attribute, render_template, request
+from werkzeug.datastructures import MultiDict
+
+from .. import fields
+from ..db import db
+from ..listing import View
+from ..models import Program
+from ..undo import state
+
+
+def is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def get_program(program_id: int) -> Program:
+    """The program, deleted or not; 404 when there is none."""
+    return db.get_or_404(Program, program_id, description="There is no such program.")
+
+
+def get_live_program(program_id: int) -> Program:
+    """The program, to be edited: 404 when there is none or it is deleted."""
+    program = get_program(program_id)
+    if program.deleted_at is not None:
+        abort(404, description="This program was deleted; restore it from its page to edit it.")
+    return program
+
+
+def get_field(key: str) -> fields.Field:
+    f = fields.BY_KEY.get(key)
+    if f is None:
+        abort(404, description=f"{key!r} is not a program field.")
+    return f
+
+
+def view_of_page() -> View:
+    """The view of the page an htmx request comes from (its URL is in HX-Current-URL); read once
+    per request, however many rows the answer re-renders."""
+    if "page_view" not in g:
+        page = urlsplit(request.headers.get("HX-Current-URL", ""))
+        g.page_view = View.from_args(MultiDict(parse_qsl(page.query)))
+    return g.page_view
+
+
+def row_class(program: Program) -> str:
+    """The class of a program's grid row (grid/_row.html): its tier stripe and status colour."""
+    return f"t-{program.effective_tier or 'none'} s-{program.status}"
+
+
+def render_cell(program: Program, f: fields.Field, note: str | None = None, oob: bool = False) -> str:
+    return get_template_attribute("grid/_cell.html", "cell")(program, f, note, oob)
+
+
+def render_row(program: Program, note_for: str | None = None, note: str | None = None, oob: bool = False) -> str:
+    """A grid row, with the columns of the page the request came from (its view may hide some)."""
+    columns = view_of_page().visible_columns
+    return get_template_attribute("grid/_row.html", "row")(program, note_for, note, oob, columns)
+
+
+def undo_trigger() -> dict[str, str]:
+    """The HX-Trigger header that sets the grid's Undo and Redo buttons (after any change)."""
+    return {"HX-Trigger": json.dumps({"tracker:undo": state()})}
+
+
+def flash_error(message: str, status: int):
+    """An htmx answer that shows ``message`` in the page's flash area instead of its target."""
+    body = render_template("_flash.html", messages=[("error", message)])
+    return body, status, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
