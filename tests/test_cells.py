@@ -137,7 +137,7 @@ SAMPLES = {
     "notes": ("Alumni here", "x" * 10_001),
     "status": ("Applied", "Pending"),
     "email_status": ("Intro sent", "Ghosted"),
-    "date_applied": ("2026-09-24", "yesterday"),
+    "date_applied": ("2026-09-24", "next week"),
     "signal_sent": ("yes", "kinda"),
     "interview_date": ("2026-12-01T10:00", "at ten"),
     "thank_you_sent": ("2026-12-02", "12/40/2026"),

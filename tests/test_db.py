@@ -60,3 +60,26 @@ def test_migrations_match_the_models(app):
     with app.app_context(), db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
     assert diff == []
+
+
+def test_an_upgrade_gives_logged_percentages_their_sign_so_undo_restores_them(app, make_program):
+    from flask_migrate import downgrade, upgrade
+
+    from tracker.models import Change
+
+    pid = make_program(img_percent=0.5)  # logged as "0.5%" today
+    with app.app_context():
+        downgrade(revision="0009")
+        db.session.execute(sa.text("UPDATE change SET new_value = '0.5' WHERE field = 'img_percent'"))
+        db.session.commit()
+        upgrade()
+        logged = db.session.scalars(sa.select(Change.new_value).where(Change.program_id == pid,
+                                                                      Change.field == "img_percent")).all()
+        assert logged == ["0.5%"]
+        assert fields_parse("img_percent", logged[0]) == 0.5  # not 50, as a bare "0.5" now reads
+
+
+def fields_parse(key, text):
+    from tracker import fields
+
+    return fields.get(key).parse(text)

@@ -40,7 +40,12 @@ ACCEPTED = [
     ("name", "  Mercy Hospital Program  ", "Mercy Hospital Program", "Mercy Hospital Program"),
     ("mission_notes", "Refugee clinic\r\nSpanish", "Refugee clinic\nSpanish", "Refugee clinic\nSpanish"),
     ("positions", "12", 12, "12"),
-    ("positions", "1,2", 12, "12"),
+    ("img_percent", "5,5", 5.5, "5.5%"),  # a decimal comma
+    ("img_percent", "0.45", 45.0, "45%"),  # a fraction, as a spreadsheet's percent cell holds it
+    ("img_percent", "0.45%", 0.5, "0.5%"),
+    ("date_applied", "Oct 1, 2026", dt.date(2026, 10, 1), "2026-10-01"),
+    ("interview_date", "11/30/2026 2:30 pm", dt.datetime(2026, 11, 30, 14, 30), "2026-11-30 14:30"),
+    ("interview_date", "2026-11-30", dt.datetime(2026, 11, 30), "2026-11-30"),  # no time: the date alone
     ("img_percent", "35%", 35.0, "35%"),
     ("img_percent", "12.5", 12.5, "12.5%"),
     ("specialty", "internal medicine", "internal_medicine", "Internal Medicine"),
@@ -83,9 +88,11 @@ REFUSED = [
     ("img_percent", "nan", "number"),
     ("specialty", "Dermatology-ish", "choose one of Internal Medicine"),
     ("visa_j1", "maybe", "Yes, No or Unknown"),
-    ("date_applied", "next week", "YYYY-MM-DD"),
-    ("date_applied", "2026-02-30", "YYYY-MM-DD"),
-    ("interview_date", "soon", "YYYY-MM-DD HH:MM"),
+    ("date_applied", "next week", "such as 2026-10-01, 10/1/2026, 1 Oct 2026, Oct 1, today or tomorrow"),
+    ("date_applied", "2026-02-30", "there is no day 30 in month 2 of 2026"),
+    ("interview_date", "soon", "a time if you know it, such as 2026-10-01"),
+    ("positions", "3,5", "enter a whole number"),
+    ("img_percent", "12,500", "12,500 could be 12.5 or 12500"),
     ("website", "javascript:alert(1)", "http:// or https://"),
     ("website", "ftp://example.org", "http:// or https://"),
     ("contact_email", "not an email", "email address"),

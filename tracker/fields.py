@@ -17,12 +17,27 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
+
+from . import readings
+
+_today: ContextVar[dt.date | None] = ContextVar("tracker_today", default=None)
+
+
+def today() -> dt.date:
+    """The day that "today", "tomorrow" and dates without a year are read against: the one
+    ``set_today`` gave (the web app sets it for each request), else the clock's."""
+    return _today.get() or dt.date.today()
+
+
+def set_today(day: dt.date | None) -> None:
+    _today.set(day)
 
 
 class Kind(str, enum.Enum):
@@ -168,27 +183,36 @@ class Field:
     def _number(self, raw: Any, *, whole: bool) -> float:
         what = "a whole number" if whole else "a number"
         bounds = self._bounds_text()
+        refused = f"{self.label}: enter {what}{bounds}."
         if isinstance(raw, bool):
-            raise FieldError(f"{self.label}: enter {what}{bounds}.")
-        if isinstance(raw, (int, float)):
+            raise FieldError(refused)
+        if isinstance(raw, (int, float)):  # a stored value, or a spreadsheet's number: as it is
             number = float(raw)
         else:
-            text = str(raw).replace(",", "").strip()
-            if self.kind is Kind.PERCENT:
-                text = text.rstrip("%").strip()
+            text = str(raw).strip()
+            percent = self.kind is Kind.PERCENT
+            percent_sign = percent and text.endswith("%")
+            if percent_sign:
+                text = text[:-1].strip()
             try:
-                number = float(text)
-            except ValueError:
-                raise FieldError(f"{self.label}: enter {what}{bounds}.") from None
+                number = readings.read_number(text, lambda n: (self._fits(n) or (percent and 0 < n < 1)) and (
+                    not whole or n.is_integer()))
+            except readings.ReadingError as exc:
+                if str(exc) == "not a number":
+                    raise FieldError(refused) from None
+                raise FieldError(f"{self.label}: {exc}.") from None
+            if self.kind is Kind.PERCENT and not percent_sign and 0 < number < 1:
+                number *= 100  # a fraction (0.45 is 45%), as a spreadsheet's percent cell holds it
         if number != number or number in (float("inf"), float("-inf")):
-            raise FieldError(f"{self.label}: enter {what}{bounds}.")
+            raise FieldError(refused)
         if whole and not number.is_integer():
-            raise FieldError(f"{self.label}: enter {what}{bounds}.")
-        if (self.min is not None and number < self.min) or (
-            self.max is not None and number > self.max
-        ):
-            raise FieldError(f"{self.label}: enter {what}{bounds}.")
+            raise FieldError(refused)
+        if not self._fits(number):
+            raise FieldError(refused)
         return number
+
+    def _fits(self, number: float) -> bool:
+        return (self.min is None or number >= self.min) and (self.max is None or number <= self.max)
 
     def _bounds_text(self) -> str:
         unit = "%" if self.kind is Kind.PERCENT else ""
@@ -221,38 +245,38 @@ class Field:
 
     def _parse_date(self, raw: Any) -> dt.date:
         if isinstance(raw, dt.datetime):
-            return raw.date()
+            raw = raw.date()
         if isinstance(raw, dt.date):
-            return raw
-        text = str(raw)
-        for fmt in ("%Y-%m-%d", "%m/%d/%Y", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"):
-            try:
-                return dt.datetime.strptime(text, fmt).date()
-            except ValueError:
-                continue
-        raise FieldError(f"{self.label}: enter a date as YYYY-MM-DD (for example 2026-11-25).")
+            return self._in_range(raw)
+        try:
+            return readings.read_date(str(raw), today())
+        except readings.ReadingError as exc:
+            try:  # an ISO date with a time (a spreadsheet's datetime as text): its date
+                return readings.read_datetime(str(raw), today()).date()
+            except readings.ReadingError:
+                raise FieldError(self._date_refusal(exc, "a date")) from None
 
     def _parse_datetime(self, raw: Any) -> dt.datetime:
         if isinstance(raw, dt.datetime):
-            return raw.replace(tzinfo=None, microsecond=0)
+            self._in_range(raw.date())
+            return raw.replace(tzinfo=None, second=0, microsecond=0)
         if isinstance(raw, dt.date):
-            return dt.datetime.combine(raw, dt.time())
-        text = str(raw)
-        for fmt in (
-            "%Y-%m-%dT%H:%M",
-            "%Y-%m-%d %H:%M",
-            "%Y-%m-%dT%H:%M:%S",
-            "%Y-%m-%d %H:%M:%S",
-            "%m/%d/%Y %H:%M",
-            "%Y-%m-%d",
-        ):
-            try:
-                return dt.datetime.strptime(text, fmt)
-            except ValueError:
-                continue
-        raise FieldError(
-            f"{self.label}: enter a date and time as YYYY-MM-DD HH:MM (for example 2026-11-25 14:30)."
-        )
+            return dt.datetime.combine(self._in_range(raw), dt.time())
+        try:
+            return readings.read_datetime(str(raw), today())
+        except readings.ReadingError as exc:
+            raise FieldError(self._date_refusal(exc, "a date, and a time if you know it,")) from None
+
+    def _in_range(self, day: dt.date) -> dt.date:
+        if not readings.FIRST_YEAR <= day.year <= readings.LAST_YEAR:
+            raise FieldError(f"{self.label}: the year {day.year} is out of range.")
+        return day
+
+    def _date_refusal(self, exc: Exception, what: str) -> str:
+        why = "" if str(exc) == "not a date" else f"{exc}; "
+        times = ", 10/1/2026 2:30 pm" if self.kind is Kind.DATETIME else ""
+        return (f"{self.label}: {why}enter {what} such as {readings.DATE_SPELLINGS}{times} "
+                f"({readings.DATE_RULE}).")
 
     def _parse_url(self, raw: Any) -> str:
         text = str(raw)
@@ -302,12 +326,12 @@ class Field:
             return ""
         if self.kind is Kind.TAGS:
             return ", ".join(value)
-        if self.kind is Kind.DATETIME:
-            return value.strftime("%Y-%m-%d %H:%M")
+        if self.kind is Kind.DATETIME:  # midnight: a date without a time
+            return value.strftime("%Y-%m-%d" if value.time() == dt.time() else "%Y-%m-%d %H:%M")
         if self.kind is Kind.DATE:
             return value.isoformat()
-        if self.kind is Kind.PERCENT:
-            return f"{value:g}"
+        if self.kind is Kind.PERCENT:  # with its sign: "0.5%" is not the fraction 0.5 (50%)
+            return f"{value:g}%"
         return str(value)
 
     def choice(self, value: Any) -> Choice:
@@ -331,25 +355,19 @@ class Field:
             return self.label_for(value)
         if self.kind is Kind.TAGS:
             return ", ".join(self.label_for(v) for v in value)
-        if self.kind is Kind.PERCENT:
-            return f"{value:g}%"
         return self.to_text(value)
 
     def input_value(self, value: Any) -> str:
-        """The value an HTML editor starts with."""
-        if value is None:
-            return ""
-        if self.kind is Kind.DATETIME:
-            return value.strftime("%Y-%m-%dT%H:%M")
+        """The value an editor starts with: what the grid shows, which ``parse`` reads back."""
         return self.to_text(value)
 
     @property
     def html_input_type(self) -> str:
         # Numbers are typed into text inputs: a number input reports "" for "abc", which
         # would clear the stored value instead of showing the error.
+        # Dates too: the browser's date control reads keys in the locale's order and cannot take
+        # "Oct 1" or "tomorrow"; the field reads them (tracker.readings) and the editor shows how.
         return {
-            Kind.DATE: "date",
-            Kind.DATETIME: "datetime-local",
             Kind.URL: "url",
             Kind.EMAIL: "email",
         }.get(self.kind, "text")
@@ -372,11 +390,12 @@ class Field:
             Kind.TEXT: f"Text, up to {self.max_length or 200} characters.",
             Kind.LONG_TEXT: f"Text, up to {self.max_length or 10_000:,} characters.",
             Kind.INT: f"A whole number{self._bounds_text()}.",
-            Kind.PERCENT: f"A percentage{self._bounds_text()}.",
+            Kind.PERCENT: f"A percentage{self._bounds_text()}; 0.45 (a fraction) is 45%, 0.45% is 0.45%.",
             Kind.CHOICE: "One of the listed choices.",
             Kind.TRI: "Yes, No or Unknown.",
-            Kind.DATE: "A date, YYYY-MM-DD.",
-            Kind.DATETIME: "A date and time, YYYY-MM-DD HH:MM.",
+            Kind.DATE: f"A date: {readings.DATE_SPELLINGS} ({readings.DATE_RULE}).",
+            Kind.DATETIME: f"A date, and a time if you know it: 2026-11-25 14:30, 11/25/2026 2:30 pm, Nov 25 "
+                           f"({readings.DATE_RULE}).",
             Kind.URL: "A web address starting with http:// or https://.",
             Kind.EMAIL: "An email address.",
             Kind.TAGS: "Any of the listed tags.",

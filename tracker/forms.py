@@ -14,9 +14,8 @@ from wtforms.fields.choices import SelectChoice
 from . import fields
 from .fields import Kind
 
+# Dates are text, as in the grid: the field reads "Oct 1" or 10/1/2026 and the hint says how.
 INPUT_WIDGETS = {
-    Kind.DATE: widgets.DateInput(),
-    Kind.DATETIME: widgets.DateTimeLocalInput(),
     Kind.URL: widgets.URLInput(),
     Kind.EMAIL: widgets.EmailInput(),
 }

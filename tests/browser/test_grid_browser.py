@@ -282,26 +282,26 @@ def test_clicking_a_cell_after_scrolling_the_grid_edits_that_cell(page, make_pro
 # -- Regressions: an incomplete date warning, and Enter just after a refused value --------
 
 
-def test_a_date_completed_after_the_incomplete_date_warning_is_saved(app, page, make_program, read_program):
+def test_a_date_cell_takes_the_date_as_people_type_it(app, page, make_program, read_program):
     pid = make_program(name=FIRST)
     open_grid(page)
-    posts: list[str] = []
-    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
     sent = cell(page, pid, "thank_you_sent")
     sent.click()
     editor = sent.locator("input[name=value]")
     expect(editor).to_be_focused()
-
-    page.keyboard.type("1125")  # month and day; the year is still empty
-    page.keyboard.press("Enter")
-    assert editor.evaluate("e => e.validationMessage") == "This is not a complete date."
-    assert posts == []
-
-    page.keyboard.type("2026")  # completes the date
-    expect(editor).to_have_value("2026-11-25")
+    expect(editor).to_have_attribute("type", "text")  # not the browser's mm/dd/yyyy control
+    page.keyboard.type("2026-11-25")  # what the grid shows is what the editor takes
     page.keyboard.press("Enter")
     expect(sent).to_have_text("2026-11-25", timeout=2_000)
     assert str(read_program(pid)["thank_you_sent"]) == "2026-11-25"
+
+    applied = cell(page, pid, "date_applied")
+    applied.click()
+    expect(applied.locator("input[name=value]")).to_be_focused()
+    page.keyboard.type("10/1/2026")  # month first, as ERAS writes it
+    page.keyboard.press("Enter")
+    expect(applied).to_have_text("2026-10-01", timeout=2_000)
+    assert str(read_program(pid)["date_applied"]) == "2026-10-01"
 
 
 def test_enter_right_after_a_refused_value_saves_the_corrected_value(page, make_program, read_program):

@@ -41,6 +41,12 @@ def now() -> dt.datetime:
 
 
 @bp.before_app_request
+def _reading_day() -> None:
+    """Dates typed as "today", "tomorrow" or without a year are read against the tracker's today."""
+    fields.set_today(now().date())
+
+
+@bp.before_app_request
 def _note_first_visit() -> None:
     g.first_visit = "landed" not in session
     if g.first_visit and request.method == "GET":
