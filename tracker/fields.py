@@ -357,24 +357,39 @@ class Field:
             return ", ".join(self.label_for(v) for v in value)
         return self.to_text(value)
 
+    def spoken(self, value: Any) -> str:
+        """A value as the editor reads it back while it is typed: a date with its weekday and
+        month name ("Thu 1 Oct 2026 (2026-10-01)"), so that a day-month order can't be mistaken."""
+        if value is None or value == "":
+            return "empty"
+        if self.kind is Kind.DATE:
+            return f"{value:%a} {value.day} {value:%b %Y} ({self.to_text(value)})"
+        if self.kind is Kind.DATETIME:
+            clock = f"{value:%I:%M %p}".lstrip("0")
+            return f"{value:%a} {value.day} {value:%b %Y}, {clock} ({self.to_text(value)})"
+        return self.display(value)
+
     def input_value(self, value: Any) -> str:
         """The value an editor starts with: what the grid shows, which ``parse`` reads back."""
         return self.to_text(value)
 
     @property
     def html_input_type(self) -> str:
-        # Numbers are typed into text inputs: a number input reports "" for "abc", which
-        # would clear the stored value instead of showing the error.
-        # Dates too: the browser's date control reads keys in the locale's order and cannot take
-        # "Oct 1" or "tomorrow"; the field reads them (tracker.readings) and the editor shows how.
-        return {
-            Kind.URL: "url",
-            Kind.EMAIL: "email",
-        }.get(self.kind, "text")
+        # Every editor is a text input: a number input reports "" for "abc" (which would clear the
+        # stored value instead of showing the error), the browser's date control reads keys in the
+        # locale's order and cannot take "Oct 1" or "tomorrow" (the field reads them, through
+        # tracker.readings, and the editor shows how), and url and email inputs refuse the caret
+        # moves the grid makes when it types queued keys in. ``inputmode`` picks a phone's keyboard.
+        return "text"
 
     @property
     def inputmode(self) -> str | None:
-        return {Kind.INT: "numeric", Kind.PERCENT: "decimal"}.get(self.kind)
+        return {Kind.INT: "numeric", Kind.PERCENT: "decimal", Kind.URL: "url", Kind.EMAIL: "email"}.get(self.kind)
+
+    @property
+    def read_back(self) -> bool:
+        """Whether the editor shows, while the value is typed, how it will be read (dates, numbers)."""
+        return self.kind in (Kind.INT, Kind.PERCENT, Kind.DATE, Kind.DATETIME)
 
     @property
     def options(self) -> tuple[Choice, ...]:

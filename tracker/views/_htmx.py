@@ -59,10 +59,14 @@ def render_cell(program: Program, f: fields.Field, note: str | None = None, oob:
     return get_template_attribute("grid/_cell.html", "cell")(program, f, note, oob)
 
 
-def render_row(program: Program, note_for: str | None = None, note: str | None = None, oob: bool = False) -> str:
-    """A grid row, with the columns of the page the request came from (its view may hide some)."""
+def render_row(program: Program, note_for: str | None = None, note: str | None = None, oob: bool = False,
+               notes: dict[str, str] | None = None) -> str:
+    """A grid row, with the columns of the page the request came from (its view may hide some);
+    ``notes`` (or ``note`` on ``note_for``) are messages shown in their cells."""
     columns = view_of_page().visible_columns
-    return get_template_attribute("grid/_row.html", "row")(program, note_for, note, oob, columns)
+    if note_for:
+        notes = {**(notes or {}), note_for: note}
+    return get_template_attribute("grid/_row.html", "row")(program, notes, oob, columns)
 
 
 def undo_trigger() -> dict[str, str]:

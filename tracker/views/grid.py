@@ -21,7 +21,7 @@ from ..season_checks import save_warnings
 from ..store import current_profile
 from ..tiering import TIER_FIELDS
 from ..tiers import tier_counts
-from ._htmx import get_field, get_live_program, render_cell, render_row, row_class, view_of_page
+from ._htmx import flash_error, get_field, get_live_program, render_cell, render_row, row_class, undo_trigger, view_of_page
 
 bp = Blueprint("grid", __name__)
 
@@ -98,8 +98,10 @@ def fields_css():
             rules.append(f'.grid tbody [data-f="{f.key}"]{{text-align:right;font-variant-numeric:tabular-nums}}')
         elif f.kind in (fields.Kind.DATE, fields.Kind.DATETIME):
             rules.append(f'.grid tbody [data-f="{f.key}"]{{font-variant-numeric:tabular-nums}}')
-    # A fixed-layout table is as wide as its columns only when told so.
-    rules.append(f".grid{{width:calc({sum(widths.values())}ch + 4.8rem)}}")
+    # A fixed-layout table is as wide as its columns only when told so: the columns the page
+    # shows (?cols=), or all of them.
+    shown = [k for k in request.args.get("cols", "").split(",") if k in widths] or list(widths)
+    rules.append(f".grid{{width:calc({sum(widths[k] for k in shown)}ch + 4.8rem)}}")
     css = "\n".join(rules)
     response = make_response(css)
     response.mimetype = "text/css"
@@ -118,6 +120,19 @@ def edit_cell(program_id: int, key: str):
     value = getattr(program, key)
     return render_template("grid/_cell_editor.html", program=program, field=f,
                            value=f.input_value(value), selected=value, message=None)
+
+
+@bp.get("/programs/<int:program_id>/cells/<key>/read")
+def read_cell(program_id: int, key: str):
+    """How a value being typed into a date or number cell will be read: "Reads as …" or the
+    message a save would give. Nothing is written."""
+    get_live_program(program_id)
+    f = get_field(key)
+    try:
+        value = f.parse(request.args.get("value", "")[:200])
+    except fields.FieldError as exc:
+        return str(exc), 200, {"X-Read-Ok": "0", "Cache-Control": "no-store"}
+    return f"Reads as {f.spoken(value)}", 200, {"X-Read-Ok": "1", "Cache-Control": "no-store"}
 
 
 @bp.post("/programs/<int:program_id>/cells/<key>")
@@ -152,6 +167,56 @@ def save_cell(program_id: int, key: str):
     if (new_class := row_class(program)) != class_before:
         saved["row_class"] = new_class
     return body, 200, {"HX-Trigger": json.dumps({"tracker:saved": saved})}
+
+
+@bp.post("/cells")
+def save_cells():
+    """Write a range of cells (paste, Delete, Ctrl+D) as one change batch; answer with the rows
+    it touched, out of band, each refused cell with its message, and a summary."""
+    from .. import ranges
+    from ..store import current_season_id
+
+    write_transaction()
+    try:
+        cells = ranges.read_cells(_json_field("cells", []))
+        versions = _json_field("versions", {})
+        new_rows = _json_field("new_rows", [])
+        if not isinstance(versions, dict) or not isinstance(new_rows, list):
+            raise ranges.RangeRefused("The cells to write are not readable; reload the page and try again.")
+        visible = {f.key for f in view_of_page().visible_columns}
+        result = ranges.write_cells(cells, versions, visible, new_rows, season_id=current_season_id())
+        commit()
+    except ranges.RangeRefused as exc:
+        db.session.rollback()
+        return flash_error(str(exc), 400)
+    except StaleVersion:
+        db.session.rollback()
+        return flash_error("Some of these programs changed elsewhere while this was written; nothing "
+                           "was written. Reload the page and try again.", 409)
+    action = request.form.get("action", "")
+    left_out = request.form.get("left_out", 0, type=int) or 0
+    category, message = ranges.summary(result, action, max(0, min(left_out, ranges.MAX_CELLS)))
+    parts = [render_row(p, notes=result.notes.get(p.id), oob=True) for p in result.touched]
+    if result.created:
+        added = Markup("").join(render_row(p) for p in result.created)
+        parts.append(Markup('<tbody hx-swap-oob="beforeend:#rows">') + added + Markup("</tbody>"))
+    parts.append(get_template_attribute("grid/_tier_chips.html", "tier_chips")(tier_counts(), view_of_page(), oob=True))
+    parts.append(Markup(render_template("_flash_oob.html", messages=[(category, message)])))
+    return Markup("").join(parts), 200, undo_trigger()
+
+
+def _json_field(name: str, default):
+    text = request.form.get(name)
+    if text is None:
+        return default
+    from ..ranges import RangeRefused
+
+    if len(text) > 5_000_000:
+        raise RangeRefused("That is too much to paste at once; paste it in parts.")
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise RangeRefused("The cells to write are not readable; reload the page and try again.") from None
 
 
 def _tier_out_of_band(program: Program, *, with_cell: bool) -> str:
