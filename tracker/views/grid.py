@@ -196,10 +196,11 @@ def save_cells():
     action = request.form.get("action", "")
     left_out = request.form.get("left_out", 0, type=int) or 0
     category, message = ranges.summary(result, action, max(0, min(left_out, ranges.MAX_CELLS)))
-    parts = [render_row(p, notes=result.notes.get(p.id), oob=True) for p in result.touched]
-    if result.created:
+    parts = []
+    if result.created:  # first: a response that starts with a <tbody> is read as table rows
         added = Markup("").join(render_row(p) for p in result.created)
         parts.append(Markup('<tbody hx-swap-oob="beforeend:#rows">') + added + Markup("</tbody>"))
+    parts += [render_row(p, notes=result.notes.get(p.id), oob=True) for p in result.touched]
     parts.append(get_template_attribute("grid/_tier_chips.html", "tier_chips")(tier_counts(), view_of_page(), oob=True))
     parts.append(Markup(render_template("_flash_oob.html", messages=[(category, message)])))
     return Markup("").join(parts), 200, undo_trigger()
