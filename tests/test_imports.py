@@ -92,9 +92,11 @@ def test_reimporting_the_same_file_changes_nothing(app, client):
     import_file(client, fixture("freida_export_sample.xlsx"), apply={})
     with app.app_context():
         before = db.session.scalar(sa.select(sa.func.count()).select_from(Change))
-    preview, _ = import_file(client, fixture("freida_export_sample.xlsx"), apply={})
+    preview, batch_id = import_file(client, fixture("freida_export_sample.xlsx"))
     assert counts_in(preview) == {"new": 0, "changed": 0, "with conflicts": 0, "unchanged": 120,
                                   "can't be imported": 0}
+    assert "Apply the import" not in preview  # nothing to apply: no empty import is recorded
+    assert client.post(f"/imports/{batch_id}/apply", data={}).status_code == 409
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Change)) == before
 
