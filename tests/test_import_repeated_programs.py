@@ -170,3 +170,18 @@ def test_a_refused_undo_is_a_message_and_undoes_nothing(app, client, monkeypatch
     assert read_program(pid_program)["positions"] == 8
     with app.app_context():
         assert db.session.get(ImportBatch, batch_id).status == "applied"
+
+
+def test_tracker_import_takes_mapping_choices_and_keeps_unmapped_columns(app, runner, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text("Hospital,State,Vibe,Spots\nLakeview Program,OH,friendly,6\n", encoding="utf-8")
+    shown = runner.invoke(args=["import", str(path), "--dry-run"])
+    ignored = next(line for line in shown.output.splitlines() if line.startswith("Ignored columns:"))
+    assert "Vibe" in ignored and "--keep-unmapped" in ignored
+    wrong = runner.invoke(args=["import", str(path), "--map", "Nope=name"])
+    assert wrong.exit_code == 1 and "no column is headed “Nope”" in wrong.output
+    result = runner.invoke(args=["import", str(path), "--map", "Hospital=name", "--map", "spots=Positions",
+                                 "--keep-unmapped", "--yes"])
+    assert result.exit_code == 0, result.output
+    [program] = programs(app)
+    assert (program.name, program.positions, program.notes) == ("Lakeview Program", 6, "Vibe: friendly")
