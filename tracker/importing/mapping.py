@@ -17,7 +17,7 @@ from .headers import EXTRA_TARGETS, IGNORE, KEEP, PROGRAM_ID, VISA, header_text,
 from .read import Sheet
 
 BLANKS = {"", "n a", "na", "-", "--", "—", "?", "unknown", "not available", "not reported", "tbd",
-          "not stated", "null", "none listed"}
+          "not stated", "null", "none listed", "[]", "{}", "nan"}
 NO_NUMBER = {"no limit", "none", "none stated", "no minimum", "not required", "no", "unlimited",
              "no requirement", "any", "not specified", "unspecified", "pass", "passed", "pass required",
              "pass only", "no cutoff"}
@@ -144,7 +144,22 @@ def _is_blank(value: Any) -> bool:
     return isinstance(value, str) and _norm(value) in BLANKS
 
 
+LISTED = re.compile(r"""^\s*[\[(]\s*(.*?)\s*[\])]\s*$""", re.S)  # ['H-1B', 'J-1 through ECFMG'], ("J-1",)
+OTHER_VISAS = re.compile(r"\b(f ?1|o ?1|tn|e ?3|h ?1 ?b1|l ?1|ead|green card|permanent resident)\b")
+
+
 def _visa(text: str) -> tuple[str, str] | None:
+    """(J-1, H-1B) sponsored for one cell of a visa column: "J-1; H-1B", "both", "J1 only", "No",
+    or a list as FREIDA's data carries it (['H-1B', 'J-1 through ECFMG']; a list naming other visas
+    only, such as ['F-1'], states that neither is sponsored). An empty list is not stated: the
+    caller reads it as blank."""
+    listed = LISTED.match(text)
+    if listed:
+        items = [i.strip(" '\"") for i in re.split(r"[,;]", listed.group(1))]
+        items = [i for i in items if i]
+        if not items:
+            return None
+        text = "; ".join(items)
     t = _norm(text)
     if t in ("both", "j 1 and h 1b", "all", "yes both"):
         return "yes", "yes"
@@ -155,6 +170,8 @@ def _visa(text: str) -> tuple[str, str] | None:
     has_h1b = re.search(r"\bh ?1 ?b\b", t) is not None
     if has_j1 or has_h1b:
         return ("yes" if has_j1 else "no"), ("yes" if has_h1b else "no")
+    if listed or OTHER_VISAS.search(t):  # names the visas taken, and neither J-1 nor H-1B is among them
+        return "no", "no"
     return None
 
 
@@ -168,7 +185,7 @@ def fraction_columns(sheet: Sheet, header_row: int, columns: list[Column]) -> se
     or the column is a returned export's (which writes fractions in a % format)."""
     found = set()
     for column in columns:
-        if column.target != "img_percent":
+        if column.target not in fields.BY_KEY or fields.get(column.target).kind is not Kind.PERCENT:
             continue
         if column.exported:
             found.add(column.index)

@@ -174,10 +174,11 @@ def apply(batch_id: int):
     except ImportRefused as exc:
         db.session.rollback()
         return preview_page(get_batch(batch_id, "draft"), plan, exc.message, 409)
-    if not counts["created"] and not counts["updated"]:
+    if not counts["created"] and not counts["updated"]:  # all left out, or every conflict keeps yours
         db.session.rollback()
-        return preview_page(get_batch(batch_id, "draft"), plan, "Nothing to import: every row that would "
-                            "change something was left out, or keeps your values.", 409)
+        flash(f"Nothing was imported from {batch.filename}: the rows that would change something were left out "
+              "or keep your values. The draft stays here to apply later.", "ok")
+        return redirect(url_for("imports.preview", batch_id=batch_id))
     batch.stored_file = None
     db.session.commit()
     drafts().forget(batch)
