@@ -540,7 +540,9 @@ FIELDS: tuple[Field, ...] = (
     Field("tier_override", "Tier", Kind.CHOICE, "Tier", bulk=3, choices=TIER_CHOICES, width=13,
           export_header="Tier (set by hand)", help="Leave empty to use the computed tier.",
           empty_label="Computed tier",
-          spellings=("tier", "tier override", "my tier", "category")),
+          # a file's own tier column ("Tier", "Tier 1/2/3") is mapped here only by hand, on the mapping page:
+          # read silently it would override the computed tiers (and their Not eligible) of every row
+          spellings=("tier override", "tier set by hand", "tier overridden")),
     Field("tier_override_reason", "Why this tier", Kind.TEXT, "Tier", width=18, max_length=200,
           export_header="Why this tier", spellings=("tier reason", "why this tier", "override reason")),
     Field("specialty", "Specialty", Kind.CHOICE, "Program", filter_bar=True, choices=SPECIALTIES, width=16,

@@ -91,8 +91,10 @@ def apply_plan(batch: ImportBatch, plan: Plan, exclude: set[int], take_incoming:
             counts["skipped"] += 1
             continue
         if row.kind == "new":
+            values = {c.key: c.new for c in row.changes}
+            _say_where_the_tier_came_from(values, batch)
             try:
-                program = create_program({c.key: c.new for c in row.changes}, source="import",
+                program = create_program(values, source="import",
                                          batch_id=batch.batch_id, tiering=given)
                 db.session.flush()
             except (ValidationFailed, StaleVersion) as exc:
@@ -107,6 +109,7 @@ def apply_plan(batch: ImportBatch, plan: Plan, exclude: set[int], take_incoming:
                 continue
             values[change.key] = change.new
             counts["conflicts_taken"] += change.conflict
+        _say_where_the_tier_came_from(values, batch)
         if values:
             program = db.session.get(Program, row.program_id)
             try:
@@ -120,6 +123,12 @@ def apply_plan(batch: ImportBatch, plan: Plan, exclude: set[int], take_incoming:
     batch.counts = {**plan.counts(), **counts}
     batch.created_ids = created_ids
     return counts
+
+
+def _say_where_the_tier_came_from(values: dict, batch: ImportBatch) -> None:
+    """A tier set by hand from a file says which file, unless the file says why."""
+    if values.get("tier_override") and not values.get("tier_override_reason"):
+        values["tier_override_reason"] = f"From {batch.filename}"[:200]
 
 
 @dataclass

@@ -36,6 +36,9 @@ PREFIXES = (
     ("data last updated", "data_updated_on"),
     ("last updated", "data_updated_on"),
 )
+# Headers never mapped without the user: "Tier" is the tracker's CSV export of the computed tier, or an
+# own list's "Tier 1/2/3"; read as the tier set by hand it would override every row's computed tier.
+NOT_SUGGESTED = ("tier",)
 FUZZY_MIN = 75  # below this a fuzzy header match is not suggested
 HEADER_SCAN_ROWS = 30
 
@@ -48,6 +51,8 @@ def _spellings() -> dict[str, str]:
     for target, spellings in EXTRA_SPELLINGS.items():
         for spelling in spellings:
             table.setdefault(_norm(spelling), target)
+    for spelling in NOT_SUGGESTED:
+        table.pop(spelling, None)
     return table
 
 
