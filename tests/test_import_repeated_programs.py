@@ -185,3 +185,15 @@ def test_tracker_import_takes_mapping_choices_and_keeps_unmapped_columns(app, ru
     assert result.exit_code == 0, result.output
     [program] = programs(app)
     assert (program.name, program.positions, program.notes) == ("Lakeview Program", 6, "Vibe: friendly")
+
+
+def test_after_undoing_an_import_the_same_file_imports_again_and_undoes_again(app, client):
+    _, first = import_file(client, Path("list.csv"), data=REPEATED_CODE.encode(), apply={})
+    assert client.post(f"/imports/{first}/undo").status_code == 302
+    assert programs(app) == []
+    preview, second = import_file(client, Path("list.csv"), data=REPEATED_CODE.encode())
+    assert counts_in(preview)["new"] == 2 and counts_in(preview)["can't be imported"] == 0
+    assert client.post(f"/imports/{second}/apply", data={}).status_code == 302
+    assert sorted(p.program_code for p in programs(app)) == ["1903140C0", "2002120C0"]
+    assert client.post(f"/imports/{second}/undo").status_code == 302
+    assert programs(app) == []

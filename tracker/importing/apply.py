@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from .. import fields
-from ..changes import StaleVersion, ValidationFailed, create_program, delete_program, new_batch_id, update_program
+from ..changes import (StaleVersion, ValidationFailed, create_program, delete_program, new_batch_id, restore_program,
+                       update_program)
 from ..db import db
 from ..models import Change, ImportBatch, Program, utcnow
 from ..store import current_season_id, inputs
@@ -56,6 +57,13 @@ def existing_programs(changed_after: int | None = None) -> list[Existing]:
         ):
             if source != "import":
                 user_fields[program_id].add(key)
+    last_deletion = (
+        sa.select(sa.func.max(Change.id).label("id")).where(Change.field == "deleted_at")
+        .group_by(Change.program_id).subquery()
+    )
+    undone = set(db.session.scalars(
+        sa.select(Change.program_id).join(last_deletion, Change.id == last_deletion.c.id)
+        .where(Change.source == "undo", Change.new_value.is_not(None))))
     rows = db.session.execute(
         sa.select(Program.id, Program.version, Program.deleted_at, Program.tier, *CATALOGUE_COLUMNS)
         .where(Program.season_id == current_season_id())
@@ -67,6 +75,7 @@ def existing_programs(changed_after: int | None = None) -> list[Existing]:
             user_fields=user_fields.get(row["id"], set()),
             version=row["version"],
             deleted=row["deleted_at"] is not None,
+            undone=row["deleted_at"] is not None and row["id"] in undone,
             tier=row["tier"],
         )
         for row in rows
@@ -89,6 +98,20 @@ def apply_plan(batch: ImportBatch, plan: Plan, exclude: set[int], take_incoming:
             continue
         if row.line in exclude:
             counts["skipped"] += 1
+            continue
+        if row.kind == "new" and row.restore:  # back from an undone import, with the file's values
+            values = {c.key: c.new for c in row.changes}
+            _say_where_the_tier_came_from(values, batch)
+            program = db.session.get(Program, row.program_id)
+            restore_program(program, batch_id=batch.batch_id)
+            try:
+                update_program(program, values, source="import", batch_id=batch.batch_id, tiering=given)
+                db.session.flush()
+            except (ValidationFailed, StaleVersion) as exc:
+                raise _refused(f"Row {row.line}", row.name, exc) from None
+            created_ids.append(program.id)
+            counts["created"] += 1
+            counts["cells"] += len(row.changes)
             continue
         if row.kind == "new":
             values = {c.key: c.new for c in row.changes}

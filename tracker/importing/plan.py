@@ -50,6 +50,7 @@ class Existing:
     user_fields: set[str] = field(default_factory=set)  # last set by a person, not an import
     version: int = 1
     deleted: bool = False
+    undone: bool = False  # deleted by undoing the import that added it: a re-import brings it back
     tier: str | None = None  # the computed tier
 
     @property
@@ -144,6 +145,7 @@ class PlannedRow:
     possibly_same: tuple[int, str, int] | None = None  # (program id, name, similarity)
     notes: list[str] = field(default_factory=list)  # what the file says that is not applied
     repeat: Repeat | None = None  # the other rows of the file that are this program
+    restore: bool = False  # a new row that brings back the program an undone import added (program_id)
 
     @property
     def name(self) -> str:
@@ -292,6 +294,12 @@ def make_plan(incoming: list[IncomingRow], existing: list[Existing],
         if target is not None and target.id in line_of:
             planned = PlannedRow(row.line, "invalid", row, errors=[
                 f"Same program as row {line_of[target.id]} of this file, but with another program code."])
+        elif target is not None and target.deleted and target.undone:
+            planned = PlannedRow(row.line, "new", row, program_id=target.id, restore=True,
+                                 changes=[CellChange(k, None, v) for k, v in row.values.items()])
+            if row.kept:
+                planned.changes = [c for c in planned.changes if c.key != "notes"]
+                planned.changes.append(CellChange("notes", None, _notes_with(row.kept, row.values.get("notes"))))
         elif target is not None and target.deleted:
             planned = PlannedRow(row.line, "invalid", row, program_id=target.id, errors=[
                 f"Matches “{target.name}”, which was deleted: restore it from the Deleted page to update it."])
