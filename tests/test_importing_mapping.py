@@ -135,3 +135,12 @@ def test_plan_takes_a_second_row_for_the_same_program_as_a_repeat_and_refuses_a_
     assert [r.kind for r in plan.rows] == ["unchanged", "invalid"]
     assert plan.rows[0].repeat.lines == [2, 3]
     assert "which was deleted" in plan.rows[1].errors[0]
+
+
+def test_possibly_the_same_needs_the_same_city_or_a_nearly_identical_name():
+    stored = [Existing(1, {"name": "Riverside Family Medicine Program", "state": "OH", "city": "Dayton"})]
+    plan = plan_for([["Program Name", "State", "City"],
+                     ["Riverside Family Medicine Program East", "OH", "Toledo"],  # close name (93), another city
+                     ["Riverside Family Med Program", "OH", "Dayton"]], stored)  # close name (92), same city
+    assert plan.rows[0].possibly_same is None
+    assert plan.rows[1].possibly_same[0] == 1

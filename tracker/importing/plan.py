@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -27,7 +28,8 @@ from .. import fields
 from ..tiering import effective_tier
 from .mapping import IncomingRow
 
-POSSIBLY_SAME_MIN = 90  # name similarity (0-100) for "possibly the same program"
+POSSIBLY_SAME_MIN = 90  # name similarity (0-100) for "possibly the same program" in the same city and state
+NEARLY_IDENTICAL = 97  # in the same state but another city, the names must be nearly identical
 
 KINDS = ("new", "changed", "conflict", "unchanged", "invalid")
 MERGE = "merge"  # a repeated program's default: the earliest row, the later ones filling its blanks
@@ -35,10 +37,16 @@ EMPTY = fields.defaults()  # a stored default ("unknown", "researching") is no o
 ORDER = {f.key: i for i, f in enumerate(fields.FIELDS)}
 
 
+NOT_NAME = re.compile(r"[^a-z0-9]+")
+
+
+@lru_cache(maxsize=65536)  # each stored name is looked up by several indexes, on every preview
 def normalise_name(name: str) -> str:
-    text = unicodedata.normalize("NFKD", name or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+    text = name or ""
+    if not text.isascii():  # accents off (José is Jose); plain ASCII needs none of this
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return NOT_NAME.sub(" ", text.casefold()).strip()
 
 
 @dataclass
@@ -274,7 +282,11 @@ def make_plan(incoming: list[IncomingRow], existing: list[Existing],
     """What ``incoming`` would do to ``existing``; ``choices`` says, by a repeated program's first
     line, which of its rows is imported (MERGE, the default, or a line)."""
     matcher = _Matcher(existing)
-    names = {p.id: normalise_name(p.name) for p in existing}
+    names_by_state: dict[str | None, dict[int, str]] = {}  # close names are compared within a state
+    same_names: dict[str, int] = {}  # the same name in any state
+    for p in existing:
+        names_by_state.setdefault(p.values.get("state"), {})[p.id] = _sorted_words(normalise_name(p.name))
+        same_names.setdefault(normalise_name(p.name), p.id)
     planned_by_line: dict[int, PlannedRow] = {}
     line_of: dict[int, int] = {}  # stored program id -> the line planned on it
     valid = []
@@ -311,17 +323,36 @@ def make_plan(incoming: list[IncomingRow], existing: list[Existing],
                 notes = _notes_with(row.kept, row.values.get("notes"))
                 planned.changes = [c for c in planned.changes if c.key != "notes"]
                 planned.changes.append(CellChange("notes", None, notes))
-            if names:
-                best = process.extractOne(normalise_name(row.name), names, scorer=fuzz.token_sort_ratio)
-                if best and best[1] >= POSSIBLY_SAME_MIN:
-                    other = matcher.by_id[best[2]]
-                    planned.possibly_same = (other.id, other.name, int(best[1]))
+            planned.possibly_same = _possibly_same(row, names_by_state, same_names, matcher)
         planned.repeat = repeat
         if target is not None:
             line_of.setdefault(target.id, planned.line)
         _check_values(planned)
         planned_by_line[planned.line] = planned
     return Plan([planned_by_line[line] for line in sorted(planned_by_line)])
+
+
+def _sorted_words(name: str) -> str:
+    return " ".join(sorted(name.split()))
+
+
+def _possibly_same(row: IncomingRow, names_by_state: dict, same_names: dict,
+                   matcher: _Matcher) -> tuple[int, str, int] | None:
+    """The stored program a new row may be: a close name in its state and city, a nearly
+    identical one elsewhere in its state, or the same name in another state. Another city with
+    a merely close name is not enough (10 of 40 rows of an own list were flagged so)."""
+    name = normalise_name(row.name)
+    city = normalise_name(row.values.get("city") or "")
+    # the words sorted once for each stored name: fuzz.ratio of sorted words is token_sort_ratio
+    for _, score, pid in process.extract(_sorted_words(name), names_by_state.get(row.values.get("state")) or {},
+                                         scorer=fuzz.ratio, score_cutoff=POSSIBLY_SAME_MIN, limit=5):
+        other = matcher.by_id[pid]
+        if score >= NEARLY_IDENTICAL or normalise_name(other.values.get("city") or "") == city:
+            return other.id, other.name, int(score)
+    if name in same_names:
+        other = matcher.by_id[same_names[name]]
+        return other.id, other.name, 100
+    return None
 
 
 def _check_values(planned: PlannedRow) -> None:
