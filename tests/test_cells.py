@@ -150,6 +150,12 @@ SAMPLES = {
     "top_choice": ("yes", "very"),
     "soap_list": ("yes", "maybe so"),
     "outcome": ("Matched", "Won"),
+    "accepting_applications": ("yes", "sometimes"),
+    "eras_participation": ("no", "paper only"),
+    "interviews_last_year": ("540", "-3"),
+    "data_updated_on": ("2026-08-15", "last spring"),
+    "us_md_percent": ("40%", "140"),
+    "do_percent": ("15", "-1"),
 }
 
 

@@ -18,10 +18,12 @@ CATALOGUE_KEYS = (
 TIER_KEYS = ["tier_override", "tier_override_reason"]
 LATER_KEYS = ["mentor_comments", "interview_format", "interview_notes", "follow_up_on", "top_choice",
               "soap_list", "outcome"]
+FREIDA_KEYS = ["accepting_applications", "eras_participation", "interviews_last_year", "data_updated_on",
+               "us_md_percent", "do_percent"]  # issue 16: FREIDA's facts an applicant acts on
 
 
 def test_catalogue_declares_exactly_the_agreed_keys():
-    assert sorted(fields.BY_KEY) == sorted(CATALOGUE_KEYS + TIER_KEYS + LATER_KEYS)
+    assert sorted(fields.BY_KEY) == sorted(CATALOGUE_KEYS + TIER_KEYS + LATER_KEYS + FREIDA_KEYS)
 
 
 def test_every_field_has_a_group_an_export_header_and_import_spellings():

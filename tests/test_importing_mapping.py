@@ -128,10 +128,19 @@ def test_plan_conflicts_only_where_a_person_set_the_value():
     assert changes == {"city": True, "positions": False} and plan.rows[0].kind == "conflict"
 
 
-def test_plan_refuses_a_second_row_for_the_same_program_and_a_deleted_match():
+def test_plan_takes_a_second_row_for_the_same_program_as_a_repeat_and_refuses_a_deleted_match():
     stored = [Existing(1, {"name": "Mercy", "state": "TX"}), Existing(2, {"name": "Gone", "state": "TX"},
                                                                        deleted=True)]
     plan = plan_for([["Program Name", "State"], ["Mercy", "TX"], ["Mercy", "TX"], ["Gone", "TX"]], stored)
-    assert [r.kind for r in plan.rows] == ["unchanged", "invalid", "invalid"]
-    assert plan.rows[1].errors == ["Same program as row 2 of this file."]
-    assert "which was deleted" in plan.rows[2].errors[0]
+    assert [r.kind for r in plan.rows] == ["unchanged", "invalid"]
+    assert plan.rows[0].repeat.lines == [2, 3]
+    assert "which was deleted" in plan.rows[1].errors[0]
+
+
+def test_possibly_the_same_needs_the_same_city_or_a_nearly_identical_name():
+    stored = [Existing(1, {"name": "Riverside Family Medicine Program", "state": "OH", "city": "Dayton"})]
+    plan = plan_for([["Program Name", "State", "City"],
+                     ["Riverside Family Medicine Program East", "OH", "Toledo"],  # close name (93), another city
+                     ["Riverside Family Med Program", "OH", "Dayton"]], stored)  # close name (92), same city
+    assert plan.rows[0].possibly_same is None
+    assert plan.rows[1].possibly_same[0] == 1

@@ -84,7 +84,8 @@ def test_freida_values_are_normalised_through_the_catalogue(app, client):
 def test_the_applicants_own_list_finds_its_header_below_the_title(app, client):
     page = client.get(upload(client, fixture("my_program_list.xlsx")).headers["Location"]).get_data(as_text=True)
     assert 'name="header_row" value="3"' in page
-    assert re.search(r'<select id="col-7" name="col-7">.*?<option value="tier_override" selected>', page, re.S)
+    # its "Tier" column becomes tiers set by hand only when the user maps it so (issue 16)
+    assert re.search(r'<select id="col-7" name="col-7">.*?<option value="" selected>', page, re.S)
     assert re.search(r'<select id="col-13" name="col-13">.*?<option value="mentor_comments" selected>', page, re.S)
 
 
@@ -92,9 +93,11 @@ def test_reimporting_the_same_file_changes_nothing(app, client):
     import_file(client, fixture("freida_export_sample.xlsx"), apply={})
     with app.app_context():
         before = db.session.scalar(sa.select(sa.func.count()).select_from(Change))
-    preview, _ = import_file(client, fixture("freida_export_sample.xlsx"), apply={})
+    preview, batch_id = import_file(client, fixture("freida_export_sample.xlsx"))
     assert counts_in(preview) == {"new": 0, "changed": 0, "with conflicts": 0, "unchanged": 120,
                                   "can't be imported": 0}
+    assert "Apply the import" not in preview  # nothing to apply: no empty import is recorded
+    assert client.post(f"/imports/{batch_id}/apply", data={}).status_code == 409
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Change)) == before
 

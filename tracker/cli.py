@@ -79,16 +79,25 @@ def tier_command() -> None:
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--sheet", help="The sheet to read (default: the one that looks like a program table).")
+@click.option("--map", "maps", multiple=True, metavar="HEADER=FIELD",
+              help="Map the column HEADER to FIELD (a catalogue key or label, or keep, visa, ignore); repeat it.")
+@click.option("--keep-unmapped", is_flag=True, help="Keep every column no field takes in the notes "
+              "(as “Header: value”) instead of ignoring it.")
+@click.option("--repeated", type=click.Choice(["merge", "earlier", "later"]), default="merge", show_default=True,
+              help="A program the file holds in several rows: the earlier row with the later ones filling its "
+                   "blanks (merge), or only the earlier or the later row.")
 @click.option("--dry-run", is_flag=True, help="Show what would change, change nothing (as without --yes).")
 @click.option("--yes", is_flag=True, help="Apply the changes (conflicts keep the tracker's values); without it "
               "the plan is only shown.")
 @with_appcontext
-def import_command(file: Path, sheet: str | None, dry_run: bool, yes: bool) -> None:
+def import_command(file: Path, sheet: str | None, maps: tuple[str, ...], keep_unmapped: bool, repeated: str,
+                   dry_run: bool, yes: bool) -> None:
     """Import programs from an .xlsx, .xlsm or .csv file (a FREIDA export, your own list).
 
     Shows what would change; applies it only with --yes."""
     from .importing import drafts
-    from .importing.apply import apply_plan
+    from .importing.apply import ImportRefused, apply_plan
+    from .importing.headers import IGNORE, KEEP
     from .importing.mapping import convert_rows
     from .importing.read import UnreadableFile, too_large
 
@@ -106,34 +115,102 @@ def import_command(file: Path, sheet: str | None, dry_run: bool, yes: bool) -> N
         raise click.ClickException(f"There is no sheet “{sheet}”; the sheets are: {', '.join(names)}.")
     detected = drafts.detect(sheets, only=sheet)
     chosen, header_row, columns, exported = detected
+    _choose_columns(columns, maps, keep_unmapped and not exported)
     mapped = [f"{c.header} → {c.target_label}" for c in columns if c.target]
     click.echo(f"Sheet “{chosen.name}”, headers in row {header_row + 1}: " + "; ".join(mapped))
+    ignored = [c.header for c in columns if c.target == IGNORE and not c.exported]
+    if ignored:
+        click.echo(f"Ignored columns: {', '.join(ignored)} (--map HEADER=FIELD maps one, --keep-unmapped keeps "
+                   "them in the notes).")
     if not any(c.target == "name" for c in columns):
-        raise click.ClickException("No column holds the program name; import it in the browser to map the "
-                                   "columns by hand. Nothing was imported.")
+        raise click.ClickException("No column holds the program name; map it with --map \"HEADER=name\" or "
+                                   "import the file in the browser. Nothing was imported.")
+    taken = [c.target for c in columns if c.target not in (IGNORE, KEEP)]
+    twice = sorted({t for t in taken if taken.count(t) > 1})
+    if twice:
+        raise click.ClickException(f"Two columns are mapped to {', '.join(twice)}; keep one. Nothing was imported.")
     if exported:
         click.echo(f"A workbook exported from this tracker on {exported.created:%Y-%m-%d %H:%M} UTC: rows match "
                    "by their hidden ids.")
     with drafts.collector_paused():
-        plan = drafts.plan(convert_rows(chosen, header_row, columns), exported.change_mark if exported else None)
+        rows = convert_rows(chosen, header_row, columns)
+        mark = exported.change_mark if exported else None
+        plan = drafts.plan(rows, mark)
+        if repeated != "merge" and plan.repeats:
+            pick = 0 if repeated == "earlier" else -1
+            plan = drafts.plan(rows, mark, {r.line: str(r.lines[pick]) for r in plan.repeats})
     counts = plan.counts()
     click.echo(f"{counts['new']} new, {counts['changed']} changed, {counts['conflict']} with conflicts, "
                f"{counts['unchanged']} unchanged, {counts['invalid']} can't be imported.")
+    _echo_some([f"rows {', '.join(map(str, r.lines))}: one program ({r.why[:1].lower()}{r.why[1:]}), "
+                + ("merged" if r.choice == "merge" else f"row {r.choice} only") for r in plan.repeats],
+               "Repeated programs, each imported once (--repeated merge, earlier or later):")
     for row in plan.of_kind("invalid"):
         click.echo(f"  row {row.line}: {' '.join(row.errors)}")
+    _echo_some([f"row {r.line}: {m}" for r in plan.rows if r.kind != "invalid" for m in r.incoming.skipped.values()],
+               "Cells left out (the rest of their rows is imported):")
     if dry_run:
         click.echo("Dry run: nothing was changed.")
         return
     if not yes:
         click.echo("Nothing was changed. Run it again with --yes to apply these changes.")
         return
+    if not plan.applicable:
+        click.echo("Nothing to import: every row is unchanged or can't be imported.")
+        return
     write_transaction()
     batch = drafts.new_batch(file.name, detected)
-    with click.progressbar(length=len(plan.rows), label="Importing", file=sys.stderr) as bar:
-        result = apply_plan(batch, plan, set(), set(), progress=bar.update)
+    batch.mapping = {str(c.index): c.target for c in columns}
+    try:
+        with click.progressbar(length=len(plan.rows), label="Importing", file=sys.stderr) as bar:
+            result = apply_plan(batch, plan, set(), set(), progress=bar.update)
+    except ImportRefused as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
     db.session.commit()
     click.echo(f"Imported {result['created']} new programs and updated {result['updated']} "
                f"({result['cells']} cells). Undo it from the Import page.")
+
+
+SHOWN_LINES = 20
+
+
+def _echo_some(lines: list[str], title: str) -> None:
+    if not lines:
+        return
+    click.echo(title)
+    for line in lines[:SHOWN_LINES]:
+        click.echo(f"  {line}")
+    if len(lines) > SHOWN_LINES:
+        click.echo(f"  … and {len(lines) - SHOWN_LINES:,} more.")
+
+
+def _choose_columns(columns, maps: tuple[str, ...], keep_unmapped: bool) -> None:
+    """Lay --map HEADER=FIELD and --keep-unmapped over the detected columns (ClickException for a
+    header or a field the file or the catalogue does not have)."""
+    from .importing.headers import EXTRA_TARGETS, IGNORE, KEEP
+    from .fields import _norm
+
+    targets = {_norm(f.key): f.key for f in fields.FIELDS} | {_norm(f.label): f.key for f in fields.FIELDS}
+    targets |= {"keep": KEEP, "ignore": IGNORE, "visa": "visa", "id": "id"}
+    for item in maps:
+        header, sep, target = item.rpartition("=")
+        column = next((c for c in columns if _norm(c.header) == _norm(header)), None) if sep else None
+        if column is None:
+            raise click.ClickException(f"--map {item}: no column is headed “{header or item}”; the headers are: "
+                                       f"{', '.join(c.header for c in columns)}.")
+        key = IGNORE if not target.strip() else targets.get(_norm(target))
+        if key is None:
+            raise click.ClickException(f"--map {item}: “{target}” is not a field; use a catalogue key "
+                                       f"({', '.join(fields.BY_KEY)}) or one of {', '.join(k or 'ignore' for k in EXTRA_TARGETS)}.")
+        for other in columns:  # the field leaves the column it was suggested for
+            if other.target == key and key not in (IGNORE, KEEP) and other.how != "chosen":
+                other.target, other.how, other.confidence = IGNORE, "none", 0
+        column.target, column.how, column.confidence = key, "chosen", 100
+    if keep_unmapped:
+        for column in columns:
+            if column.target == IGNORE and column.how != "chosen":
+                column.target, column.how = KEEP, "chosen"
 
 
 @click.command("export")

@@ -9,13 +9,31 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from .. import fields
-from ..changes import create_program, delete_program, new_batch_id, update_program
+from ..changes import (StaleVersion, ValidationFailed, create_program, delete_program, new_batch_id, restore_program,
+                       update_program)
 from ..db import db
 from ..models import Change, ImportBatch, Program, utcnow
 from ..store import current_season_id, inputs
 from .plan import Existing, Plan
 
 CATALOGUE_COLUMNS = [Program.__table__.c[f.key] for f in fields.FIELDS]
+
+
+class ImportRefused(Exception):
+    """The write path refused a row while applying or undoing; the caller rolls back, so nothing
+    of the import (or of its undo) is written. ``message`` is for the person."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _refused(what: str, name: str, exc: Exception) -> ImportRefused:
+    if isinstance(exc, ValidationFailed):
+        why = " ".join(exc.errors.values())
+    else:
+        why = "it was changed elsewhere meanwhile; try again"
+    return ImportRefused(f"{what} (“{name}”) was refused: {why} Nothing was changed.")
 
 
 def existing_programs(changed_after: int | None = None) -> list[Existing]:
@@ -39,6 +57,13 @@ def existing_programs(changed_after: int | None = None) -> list[Existing]:
         ):
             if source != "import":
                 user_fields[program_id].add(key)
+    last_deletion = (
+        sa.select(sa.func.max(Change.id).label("id")).where(Change.field == "deleted_at")
+        .group_by(Change.program_id).subquery()
+    )
+    undone = set(db.session.scalars(
+        sa.select(Change.program_id).join(last_deletion, Change.id == last_deletion.c.id)
+        .where(Change.source == "undo", Change.new_value.is_not(None))))
     rows = db.session.execute(
         sa.select(Program.id, Program.version, Program.deleted_at, Program.tier, *CATALOGUE_COLUMNS)
         .where(Program.season_id == current_season_id())
@@ -50,6 +75,7 @@ def existing_programs(changed_after: int | None = None) -> list[Existing]:
             user_fields=user_fields.get(row["id"], set()),
             version=row["version"],
             deleted=row["deleted_at"] is not None,
+            undone=row["deleted_at"] is not None and row["id"] in undone,
             tier=row["tier"],
         )
         for row in rows
@@ -60,7 +86,8 @@ def apply_plan(batch: ImportBatch, plan: Plan, exclude: set[int], take_incoming:
                progress=None) -> dict[str, int]:
     """Write the rows of ``plan`` not excluded (by line): new programs created, changes applied,
     conflicts resolved as chosen (the tracker's value unless line and key are in take_incoming).
-    Every change is logged with the batch's id. The caller commits (one transaction)."""
+    Every change is logged with the batch's id. The caller commits (one transaction), or rolls
+    back on ImportRefused: then nothing of the import is written."""
     given = inputs()
     counts = {"created": 0, "updated": 0, "cells": 0, "conflicts_taken": 0, "skipped": 0}
     created_ids = []
@@ -72,10 +99,29 @@ def apply_plan(batch: ImportBatch, plan: Plan, exclude: set[int], take_incoming:
         if row.line in exclude:
             counts["skipped"] += 1
             continue
+        if row.kind == "new" and row.restore:  # back from an undone import, with the file's values
+            values = {c.key: c.new for c in row.changes}
+            _say_where_the_tier_came_from(values, batch)
+            program = db.session.get(Program, row.program_id)
+            restore_program(program, batch_id=batch.batch_id)
+            try:
+                update_program(program, values, source="import", batch_id=batch.batch_id, tiering=given)
+                db.session.flush()
+            except (ValidationFailed, StaleVersion) as exc:
+                raise _refused(f"Row {row.line}", row.name, exc) from None
+            created_ids.append(program.id)
+            counts["created"] += 1
+            counts["cells"] += len(row.changes)
+            continue
         if row.kind == "new":
-            program = create_program({c.key: c.new for c in row.changes}, source="import",
-                                     batch_id=batch.batch_id, tiering=given)
-            db.session.flush()
+            values = {c.key: c.new for c in row.changes}
+            _say_where_the_tier_came_from(values, batch)
+            try:
+                program = create_program(values, source="import",
+                                         batch_id=batch.batch_id, tiering=given)
+                db.session.flush()
+            except (ValidationFailed, StaleVersion) as exc:
+                raise _refused(f"Row {row.line}", row.name, exc) from None
             created_ids.append(program.id)
             counts["created"] += 1
             counts["cells"] += len(row.changes)
@@ -86,9 +132,13 @@ def apply_plan(batch: ImportBatch, plan: Plan, exclude: set[int], take_incoming:
                 continue
             values[change.key] = change.new
             counts["conflicts_taken"] += change.conflict
+        _say_where_the_tier_came_from(values, batch)
         if values:
             program = db.session.get(Program, row.program_id)
-            update_program(program, values, source="import", batch_id=batch.batch_id, tiering=given)
+            try:
+                update_program(program, values, source="import", batch_id=batch.batch_id, tiering=given)
+            except (ValidationFailed, StaleVersion) as exc:
+                raise _refused(f"Row {row.line}", row.name, exc) from None
             counts["updated"] += 1
             counts["cells"] += len(values)
     batch.status = "applied"
@@ -96,6 +146,12 @@ def apply_plan(batch: ImportBatch, plan: Plan, exclude: set[int], take_incoming:
     batch.counts = {**plan.counts(), **counts}
     batch.created_ids = created_ids
     return counts
+
+
+def _say_where_the_tier_came_from(values: dict, batch: ImportBatch) -> None:
+    """A tier set by hand from a file says which file, unless the file says why."""
+    if values.get("tier_override") and not values.get("tier_override_reason"):
+        values["tier_override_reason"] = f"From {batch.filename}"[:200]
 
 
 @dataclass
@@ -138,6 +194,12 @@ def undo_preview(batch: ImportBatch) -> list[UndoItem]:
         blocked = None
         if current != (change.new_value or ""):
             blocked = f"changed since the import, to “{f.display(getattr(program, change.field)) or 'empty'}”"
+        elif change.field == "program_code" and change.old_value:
+            holder = db.session.scalar(sa.select(Program).where(
+                Program.program_code == change.old_value, Program.season_id == program.season_id,
+                Program.id != program.id))
+            if holder is not None:
+                blocked = f"its code {change.old_value} now belongs to “{holder.name}”"
         items.append(UndoItem(program.id, program.name, change.field, change.new_value or "",
                               change.old_value or "", blocked))
     return items
@@ -145,7 +207,7 @@ def undo_preview(batch: ImportBatch) -> list[UndoItem]:
 
 def undo_batch(batch: ImportBatch) -> dict[str, int]:
     """Restore what ``batch`` changed and remove what it created, except what was edited
-    since. One new batch of "undo" changes. The caller commits."""
+    since. One new batch of "undo" changes. The caller commits, or rolls back on ImportRefused."""
     undo_id = new_batch_id()
     given = inputs()
     counts = {"restored": 0, "removed": 0, "kept": 0}
@@ -159,7 +221,11 @@ def undo_batch(batch: ImportBatch) -> dict[str, int]:
         else:
             by_program[item.program_id][item.field] = item.restore
     for pid, values in by_program.items():
-        update_program(db.session.get(Program, pid), values, source="undo", batch_id=undo_id, tiering=given)
+        program = db.session.get(Program, pid)
+        try:
+            update_program(program, values, source="undo", batch_id=undo_id, tiering=given)
+        except (ValidationFailed, StaleVersion) as exc:
+            raise _refused("Restoring a program", program.name, exc) from None
         counts["restored"] += len(values)
     batch.status = "undone"
     batch.undone_at = utcnow()

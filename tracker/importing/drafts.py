@@ -133,10 +133,11 @@ def new_batch(filename: str, detected: Detected) -> ImportBatch:
     return batch
 
 
-def plan(rows: list[IncomingRow], change_mark: int | None) -> Plan:
+def plan(rows: list[IncomingRow], change_mark: int | None, choices: dict[int, str] | None = None) -> Plan:
     """What the converted ``rows`` would change in the current season (a returned export's
-    ``change_mark`` tells its own edits from those made in the tracker since)."""
-    return make_plan(rows, existing_programs(change_mark))
+    ``change_mark`` tells its own edits from those made in the tracker since); ``choices`` picks
+    the row imported of each repeated program (tracker.importing.plan.Repeat)."""
+    return make_plan(rows, existing_programs(change_mark), choices)
 
 
 def remember_mapping(draft: Draft) -> None:
@@ -316,10 +317,10 @@ class DraftStore:
             row.kept = [tuple(k) for k in row.kept]
         return rows, kept["change_mark"]
 
-    def plan(self, batch: ImportBatch) -> Plan:
-        """What the draft would change now."""
+    def plan(self, batch: ImportBatch, choices: dict[int, str] | None = None) -> Plan:
+        """What the draft would change now (``choices``: the row imported of each repeated program)."""
         with collector_paused():
-            return plan(*self.incoming(batch))
+            return plan(*self.incoming(batch), choices)
 
 
 def _rows_key(batch: ImportBatch) -> dict:

@@ -21,8 +21,24 @@ EXTRA_TARGETS = {VISA: "Visa sponsorship (J-1 and H-1B in one column)", KEEP: "K
                  PROGRAM_ID: "Tracker ID (matches the row to its program)"}
 EXTRA_SPELLINGS = {
     VISA: ("visa sponsorship", "visa", "visas", "visas sponsored", "visa sponsored", "visa types",
-           "visa status"),
+           "visa status", "visa statuses accepted", "visa status accepted", "visas accepted",
+           "visa statuses", "visa sponsorship offered", "sponsors visas", "visa sponsorship j1 h1b",
+           # one column for both visas, as own lists head it ("J1 / H1B", "H-1B or J-1")
+           "j1 h1b", "j 1 h 1b", "h1b j1", "h 1b j 1", "j1 or h1b", "j 1 or h 1b", "j1 and h1b",
+           "j 1 and h 1b", "visa j1 h1b", "j1 h1b sponsorship", "j 1 h 1b sponsorship"),
 }
+# Headers that name a season or a date after a fixed start ("Accepting applications for 2026-2027").
+PREFIXES = (
+    ("accepting applications", "accepting_applications"),
+    ("participates in eras", "eras_participation"),
+    ("program participates in eras", "eras_participation"),
+    ("interviews conducted", "interviews_last_year"),
+    ("data last updated", "data_updated_on"),
+    ("last updated", "data_updated_on"),
+)
+# Headers never mapped without the user: "Tier" is the tracker's CSV export of the computed tier, or an
+# own list's "Tier 1/2/3"; read as the tier set by hand it would override every row's computed tier.
+NOT_SUGGESTED = ("tier",)
 FUZZY_MIN = 75  # below this a fuzzy header match is not suggested
 HEADER_SCAN_ROWS = 30
 
@@ -35,6 +51,8 @@ def _spellings() -> dict[str, str]:
     for target, spellings in EXTRA_SPELLINGS.items():
         for spelling in spellings:
             table.setdefault(_norm(spelling), target)
+    for spelling in NOT_SUGGESTED:
+        table.pop(spelling, None)
     return table
 
 
@@ -47,12 +65,18 @@ def header_text(value: Any) -> str:
 
 
 def match_header(text: str) -> tuple[str, int, str]:
-    """(target, confidence 0-100, how) for one header."""
+    """(target, confidence 0-100, how) for one header. FREIDA's own names are read as their
+    labels: "field_visa_status" as "visa status"."""
     norm = _norm(text)
+    if norm.startswith("field ") and len(norm) > 6:
+        norm = norm[6:]
     if not norm:
         return IGNORE, 0, "none"
     if norm in SPELLINGS:
         return SPELLINGS[norm], 100, "exact"
+    for start, target in PREFIXES:
+        if norm.startswith(start + " "):
+            return target, 100, "exact"
     best = process.extractOne(norm, SPELLING_LIST, scorer=fuzz.token_sort_ratio)
     if best and best[1] >= FUZZY_MIN:
         return SPELLINGS[best[0]], int(best[1]), "fuzzy"

@@ -11,13 +11,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import fields
+from .. import fields, readings
 from ..fields import FieldError, Kind, _norm
 from .headers import EXTRA_TARGETS, IGNORE, KEEP, PROGRAM_ID, VISA, header_text, match_header
 from .read import Sheet
 
 BLANKS = {"", "n a", "na", "-", "--", "—", "?", "unknown", "not available", "not reported", "tbd",
-          "not stated", "null", "none listed"}
+          "not stated", "null", "none listed", "[]", "{}", "nan"}
 NO_NUMBER = {"no limit", "none", "none stated", "no minimum", "not required", "no", "unlimited",
              "no requirement", "any", "not specified", "unspecified", "pass", "passed", "pass required",
              "pass only", "no cutoff"}
@@ -144,7 +144,22 @@ def _is_blank(value: Any) -> bool:
     return isinstance(value, str) and _norm(value) in BLANKS
 
 
+LISTED = re.compile(r"""^\s*[\[(]\s*(.*?)\s*[\])]\s*$""", re.S)  # ['H-1B', 'J-1 through ECFMG'], ("J-1",)
+OTHER_VISAS = re.compile(r"\b(f ?1|o ?1|tn|e ?3|h ?1 ?b1|l ?1|ead|green card|permanent resident)\b")
+
+
 def _visa(text: str) -> tuple[str, str] | None:
+    """(J-1, H-1B) sponsored for one cell of a visa column: "J-1; H-1B", "both", "J1 only", "No",
+    or a list as FREIDA's data carries it (['H-1B', 'J-1 through ECFMG']; a list naming other visas
+    only, such as ['F-1'], states that neither is sponsored). An empty list is not stated: the
+    caller reads it as blank."""
+    listed = LISTED.match(text)
+    if listed:
+        items = [i.strip(" '\"") for i in re.split(r"[,;]", listed.group(1))]
+        items = [i for i in items if i]
+        if not items:
+            return None
+        text = "; ".join(items)
     t = _norm(text)
     if t in ("both", "j 1 and h 1b", "all", "yes both"):
         return "yes", "yes"
@@ -155,12 +170,26 @@ def _visa(text: str) -> tuple[str, str] | None:
     has_h1b = re.search(r"\bh ?1 ?b\b", t) is not None
     if has_j1 or has_h1b:
         return ("yes" if has_j1 else "no"), ("yes" if has_h1b else "no")
+    if listed or OTHER_VISAS.search(t):  # names the visas taken, and neither J-1 nor H-1B is among them
+        return "no", "no"
     return None
 
 
-def _first_number(text: str) -> float | None:
-    match = re.search(r"\d[\d,]*(\.\d+)?", text)
-    return float(match.group(0).replace(",", "")) if match else None
+NUMBER_IN_TEXT = re.compile(r"(?<![\w.,])[-\u2212\u2013]?\d[\d,.]*")
+
+
+def _first_number(text: str) -> float | str | None:
+    """The first number in ``text`` ("225+", "Within 3 years", "-3", "1,200"), read as the cell
+    editor reads numbers (its sign kept, 5,5 a decimal comma); the number's own text when it
+    can't be read alone (the field's parser then says why); None when there is none."""
+    match = NUMBER_IN_TEXT.search(text)
+    if not match:
+        return None
+    token = match.group(0).rstrip(".,")
+    try:
+        return readings.read_number(token)
+    except readings.ReadingError:
+        return token
 
 
 def fraction_columns(sheet: Sheet, header_row: int, columns: list[Column]) -> set[int]:
@@ -168,7 +197,7 @@ def fraction_columns(sheet: Sheet, header_row: int, columns: list[Column]) -> se
     or the column is a returned export's (which writes fractions in a % format)."""
     found = set()
     for column in columns:
-        if column.target != "img_percent":
+        if column.target not in fields.BY_KEY or fields.get(column.target).kind is not Kind.PERCENT:
             continue
         if column.exported:
             found.add(column.index)
@@ -222,10 +251,15 @@ def _from_serial(value: Any, kind: Kind) -> Any:
     return (moment + dt.timedelta(seconds=30)).replace(second=0, microsecond=0)  # to the nearest minute
 
 
+FORMULA_GUARD = re.compile(r"'(?=[=+\-@])")  # the ' an export puts before text a spreadsheet would run
+
+
 def _prepare(f: fields.Field, value: Any, as_fraction: bool) -> Any:
     """What the catalogue's parser gets, after the spreadsheet's own habits are undone."""
     if isinstance(value, str):
         value = unicodedata.normalize("NFC", value).strip()
+        if value.startswith("'") and FORMULA_GUARD.match(value):
+            value = value[1:]
     if f.kind is Kind.INT:
         if isinstance(value, str):
             if _norm(value) in NO_NUMBER:
@@ -267,8 +301,50 @@ def _yes_or_no(value: Any) -> str | None:
     return None
 
 
+def _digits(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)) and float(value).is_integer() and value >= 0:
+        return str(int(value))
+    if isinstance(value, str) and value.strip().isdigit():
+        return value.strip()
+    return None
+
+
+def code_widths(sheet: Sheet, header_row: int, columns: list[Column]) -> dict[int, int]:
+    """Code columns whose codes are digits of one length (ACGME's ten): by column, that length.
+    Excel turned such codes into numbers and dropped a leading zero, so a code one digit short
+    gets its zero back (0123456789 is not 123456789: re-importing would add a second program)."""
+    widths = {}
+    for column in columns:
+        if column.target != "program_code":
+            continue
+        lengths: dict[int, int] = {}
+        for r in sheet.rows[header_row + 1:]:
+            digits = _digits(r[column.index]) if column.index < len(r) else None
+            if digits:
+                lengths[len(digits)] = lengths.get(len(digits), 0) + 1
+        if lengths:
+            width, count = max(lengths.items(), key=lambda item: item[1])
+            if width >= 6 and count * 2 >= sum(lengths.values()):
+                widths[column.index] = width
+    return widths
+
+
+URL_START = re.compile(r"(?:https?://|(?<!/)www\.)", re.I)
+
+
+def _split_urls(text: str) -> tuple[str, str]:
+    """A cell holding several web addresses: (the first, the rest as written)."""
+    starts = [m.start() for m in URL_START.finditer(text)]
+    if len(starts) < 2:
+        return text, ""
+    return text[:starts[1]].strip(" ,;|\n\t"), text[starts[1]:].strip()
+
+
 def convert_rows(sheet: Sheet, header_row: int, columns: list[Column]) -> list[IncomingRow]:
     fractions = fraction_columns(sheet, header_row, columns)
+    widths = code_widths(sheet, header_row, columns)
     active = [c for c in columns if c.target != IGNORE]
     tier_column = next((c for c in columns if c.tiers is not None), None)
     rows = []
@@ -296,6 +372,14 @@ def convert_rows(sheet: Sheet, header_row: int, columns: list[Column]) -> list[I
                     row.values["visa_j1"], row.values["visa_h1b"] = pair
             else:
                 f = fields.get(column.target)
+                if column.index in widths:
+                    digits = _digits(value)
+                    if digits and len(digits) == widths[column.index] - 1:
+                        value = "0" + digits
+                if f.kind is Kind.URL and isinstance(value, str):
+                    value, rest = _split_urls(value)
+                    if rest:
+                        row.kept.append((column.header, rest))
                 if f.kind in (Kind.DATE, Kind.DATETIME) and _yes_or_no(value) is not None:
                     if _yes_or_no(value) == "yes":  # done, but when is not said: kept, never lost
                         text = "Yes" if isinstance(value, bool) else str(value).strip()

@@ -7,13 +7,19 @@ the file would change is a conflict, kept as it is unless the user picks the fil
 
 A returned export (rows matched by their hidden id) also says what the mentor did to a cell
 that is not a value: a Tier changed from the one exported becomes the tier set by hand; a
-cell emptied is shown as a note and not applied."""
+cell emptied is shown as a note and not applied.
+
+Rows of one file that are the same program (one program code, or without a code the same
+name, city and state, or both matching one stored program) are planned as one row, a
+``Repeat``: by default the earliest row's values with the later rows' filling its blanks
+("merge"), or one of the rows alone as the user chooses. Two of them never reach apply."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -22,17 +28,25 @@ from .. import fields
 from ..tiering import effective_tier
 from .mapping import IncomingRow
 
-POSSIBLY_SAME_MIN = 90  # name similarity (0-100) for "possibly the same program"
+POSSIBLY_SAME_MIN = 90  # name similarity (0-100) for "possibly the same program" in the same city and state
+NEARLY_IDENTICAL = 97  # in the same state but another city, the names must be nearly identical
 
 KINDS = ("new", "changed", "conflict", "unchanged", "invalid")
+MERGE = "merge"  # a repeated program's default: the earliest row, the later ones filling its blanks
 EMPTY = fields.defaults()  # a stored default ("unknown", "researching") is no one's choice yet
 ORDER = {f.key: i for i, f in enumerate(fields.FIELDS)}
 
 
+NOT_NAME = re.compile(r"[^a-z0-9]+")
+
+
+@lru_cache(maxsize=65536)  # each stored name is looked up by several indexes, on every preview
 def normalise_name(name: str) -> str:
-    text = unicodedata.normalize("NFKD", name or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+    text = name or ""
+    if not text.isascii():  # accents off (José is Jose); plain ASCII needs none of this
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return NOT_NAME.sub(" ", text.casefold()).strip()
 
 
 @dataclass
@@ -44,6 +58,7 @@ class Existing:
     user_fields: set[str] = field(default_factory=set)  # last set by a person, not an import
     version: int = 1
     deleted: bool = False
+    undone: bool = False  # deleted by undoing the import that added it: a re-import brings it back
     tier: str | None = None  # the computed tier
 
     @property
@@ -71,6 +86,63 @@ class CellChange:
 
 
 @dataclass
+class Repeat:
+    """Rows of one file that are the same program, and which of them is imported: ``choice`` is
+    MERGE or the line of the one row chosen."""
+
+    rows: list[IncomingRow]
+    why: str  # what makes them one program, for the preview
+    choice: str = MERGE
+
+    @property
+    def line(self) -> int:
+        return self.rows[0].line
+
+    @property
+    def lines(self) -> list[int]:
+        return [r.line for r in self.rows]
+
+    def chosen(self) -> IncomingRow:
+        """The row imported: the one chosen, or all of them merged."""
+        for row in self.rows:
+            if self.choice == str(row.line):
+                return IncomingRow(self.line, dict(row.values), dict(row.errors), dict(row.skipped),
+                                   list(row.kept), row.program_id, list(row.blank), row.tier_seen)
+        return merge_rows(self.rows)
+
+    def differing(self) -> list[tuple[str, list[str]]]:
+        """(field label, each row's value shown) for the fields on which the rows differ."""
+        keys = sorted({k for r in self.rows for k in r.values}, key=lambda k: ORDER.get(k, 0))
+        out = []
+        for key in keys:
+            values = [r.values.get(key) for r in self.rows]
+            if any(v != values[0] for v in values[1:]):
+                f = fields.get(key)
+                out.append((f.label, [f.display(v) if v is not None else "(empty)" for v in values]))
+        return out
+
+
+def merge_rows(rows: list[IncomingRow]) -> IncomingRow:
+    """One row from ``rows`` (in file order): the first row's values, each later row filling
+    the blanks left; what was kept for the notes and the cells left out, from all of them."""
+    first = rows[0]
+    merged = IncomingRow(first.line, dict(first.values), {}, dict(first.skipped), list(first.kept),
+                         first.program_id, list(first.blank), first.tier_seen)
+    for row in rows[1:]:
+        for key, value in row.values.items():
+            merged.values.setdefault(key, value)
+        for key, message in row.skipped.items():
+            if key not in merged.values:
+                merged.skipped.setdefault(key, message)
+        merged.kept += [k for k in row.kept if k not in merged.kept]
+        if merged.program_id is None:
+            merged.program_id = row.program_id
+        merged.tier_seen = merged.tier_seen or row.tier_seen
+    merged.blank = [k for k in merged.blank if all(k in r.blank for r in rows) and k not in merged.values]
+    return merged
+
+
+@dataclass
 class PlannedRow:
     line: int
     kind: str
@@ -80,6 +152,8 @@ class PlannedRow:
     errors: list[str] = field(default_factory=list)
     possibly_same: tuple[int, str, int] | None = None  # (program id, name, similarity)
     notes: list[str] = field(default_factory=list)  # what the file says that is not applied
+    repeat: Repeat | None = None  # the other rows of the file that are this program
+    restore: bool = False  # a new row that brings back the program an undone import added (program_id)
 
     @property
     def name(self) -> str:
@@ -98,6 +172,15 @@ class PlannedRow:
 @dataclass
 class Plan:
     rows: list[PlannedRow]
+
+    @property
+    def repeats(self) -> list[Repeat]:
+        return [r.repeat for r in self.rows if r.repeat is not None]
+
+    @property
+    def applicable(self) -> bool:
+        """Whether applying would change anything (new, changed or conflicting rows)."""
+        return any(r.kind in ("new", "changed", "conflict") for r in self.rows)
 
     def counts(self) -> dict[str, int]:
         counts = {kind: 0 for kind in KINDS}
@@ -122,49 +205,170 @@ def _notes_with(kept: list[tuple[str, str]], notes: str | None) -> str | None:
     return "\n".join(filter(None, [current, *missing]))
 
 
-def make_plan(incoming: list[IncomingRow], existing: list[Existing]) -> Plan:
-    by_id = {p.id: p for p in existing}
-    by_code = {p.values.get("program_code"): p for p in existing if p.values.get("program_code")}
-    by_name_state = {(normalise_name(p.name), p.values.get("state")): p for p in existing}
-    names = {p.id: normalise_name(p.name) for p in existing}
-    matched_lines: dict[int, int] = {}  # program id -> first line matched
-    rows = []
+def _place(row: IncomingRow) -> tuple[str, str, str]:
+    return (normalise_name(row.name), normalise_name(row.values.get("city") or ""), row.values.get("state") or "")
+
+
+class _Matcher:
+    """Finds the stored program a row is: by hidden id, by code, else by name and state."""
+
+    def __init__(self, existing: list[Existing]):
+        self.by_id = {p.id: p for p in existing}
+        self.by_code = {p.values.get("program_code"): p for p in existing if p.values.get("program_code")}
+        self.by_name_state = {(normalise_name(p.name), p.values.get("state")): p for p in existing}
+
+    def find(self, row: IncomingRow) -> tuple[Existing | None, str]:
+        """(the stored program, how: "id", "code" or "name")."""
+        code = row.values.get("program_code")
+        if row.program_id is not None and row.program_id in self.by_id:  # a returned export
+            return self.by_id[row.program_id], "id"
+        if code and code in self.by_code:
+            return self.by_code[code], "code"
+        candidate = self.by_name_state.get((normalise_name(row.name), row.values.get("state")))
+        # a different stored code means a different program, whatever the name
+        if candidate and not (code and candidate.values.get("program_code")):
+            return candidate, "name"
+        return None, ""
+
+
+@dataclass
+class _Group:
+    rows: list[IncomingRow]
+    target: Existing | None
+    how: str
+    codes: set[str]
+    why: str = ""
+
+
+def group_rows(rows: list[IncomingRow], matcher: _Matcher) -> list[_Group]:
+    """The valid rows in groups that are one program each (in the order of their first row): one
+    code; without a code, one name, city and state; or one stored program they match (unless
+    their codes differ: then the later row is a program of its own, not that stored one)."""
+    groups: list[_Group] = []
+    by_key: dict[tuple, _Group] = {}
+    for row in rows:
+        code = row.values.get("program_code")
+        target, how = matcher.find(row)
+        keys = [("code", code)] if code else [("place", *_place(row))]
+        if target is not None:
+            keys.append(("target", target.id))
+        group = None
+        for key in keys:
+            found = by_key.get(key)
+            if found is not None and (not code or not found.codes or code in found.codes):
+                group = found
+                why = (f"Same program code {code}" if key[0] == "code" else
+                       "Same name, city and state" if key[0] == "place" else
+                       f"Both match “{target.name}” in the tracker")
+                group.why = group.why or why
+                break
+        if group is None:
+            if target is not None and ("target", target.id) in by_key and how == "name":
+                target, how = None, ""  # that stored program is another row's, with another code
+            group = _Group([], target, how, set())
+            groups.append(group)
+        group.rows.append(row)
+        if code:
+            group.codes.add(code)
+        if group.target is None and target is not None:
+            group.target, group.how = target, how
+        for key in keys:
+            by_key.setdefault(key, group)
+    return groups
+
+
+def make_plan(incoming: list[IncomingRow], existing: list[Existing],
+              choices: dict[int, str] | None = None) -> Plan:
+    """What ``incoming`` would do to ``existing``; ``choices`` says, by a repeated program's first
+    line, which of its rows is imported (MERGE, the default, or a line)."""
+    matcher = _Matcher(existing)
+    names_by_state: dict[str | None, dict[int, str]] = {}  # close names are compared within a state
+    same_names: dict[str, int] = {}  # the same name in any state
+    for p in existing:
+        names_by_state.setdefault(p.values.get("state"), {})[p.id] = _sorted_words(normalise_name(p.name))
+        same_names.setdefault(normalise_name(p.name), p.id)
+    planned_by_line: dict[int, PlannedRow] = {}
+    line_of: dict[int, int] = {}  # stored program id -> the line planned on it
+    valid = []
     for row in incoming:
         if row.errors:
-            rows.append(PlannedRow(row.line, "invalid", row, errors=list(row.errors.values())))
-            continue
-        code = row.values.get("program_code")
-        target = by_id.get(row.program_id) if row.program_id is not None else None  # a returned export
-        if target is None:
-            target = by_code.get(code) if code else None
-        if target is None and not (code and code in by_code):
-            candidate = by_name_state.get((normalise_name(row.name), row.values.get("state")))
-            # a different stored code means a different program, whatever the name
-            if candidate and not (code and candidate.values.get("program_code")):
-                target = candidate
+            planned_by_line[row.line] = PlannedRow(row.line, "invalid", row, errors=list(row.errors.values()))
+        else:
+            valid.append(row)
+    for group in group_rows(valid, matcher):
+        repeat = None
+        row = group.rows[0]
+        if len(group.rows) > 1:
+            repeat = Repeat(group.rows, group.why or "The same program",
+                            (choices or {}).get(group.rows[0].line, MERGE))
+            row = repeat.chosen()
+        target = group.target
+        if target is not None and target.id in line_of:
+            planned = PlannedRow(row.line, "invalid", row, errors=[
+                f"Same program as row {line_of[target.id]} of this file, but with another program code."])
+        elif target is not None and target.deleted and target.undone:
+            planned = PlannedRow(row.line, "new", row, program_id=target.id, restore=True,
+                                 changes=[CellChange(k, None, v) for k, v in row.values.items()])
+            if row.kept:
+                planned.changes = [c for c in planned.changes if c.key != "notes"]
+                planned.changes.append(CellChange("notes", None, _notes_with(row.kept, row.values.get("notes"))))
+        elif target is not None and target.deleted:
+            planned = PlannedRow(row.line, "invalid", row, program_id=target.id, errors=[
+                f"Matches “{target.name}”, which was deleted: restore it from the Deleted page to update it."])
+        elif target is not None:
+            planned = _compare(row, target)
+        else:
+            planned = PlannedRow(row.line, "new", row, changes=[CellChange(k, None, v) for k, v in row.values.items()])
+            if row.kept:
+                notes = _notes_with(row.kept, row.values.get("notes"))
+                planned.changes = [c for c in planned.changes if c.key != "notes"]
+                planned.changes.append(CellChange("notes", None, notes))
+            planned.possibly_same = _possibly_same(row, names_by_state, same_names, matcher)
+        planned.repeat = repeat
         if target is not None:
-            if target.deleted:
-                rows.append(PlannedRow(row.line, "invalid", row, program_id=target.id, errors=[
-                    f"Matches “{target.name}”, which was deleted: restore it from the Deleted page to update it."]))
-                continue
-            if target.id in matched_lines:
-                rows.append(PlannedRow(row.line, "invalid", row, errors=[
-                    f"Same program as row {matched_lines[target.id]} of this file."]))
-                continue
-            matched_lines[target.id] = row.line
-            rows.append(_compare(row, target))
-            continue
-        planned = PlannedRow(row.line, "new", row, changes=[
-            CellChange(k, None, v) for k, v in row.values.items()])
-        if row.kept:
-            planned.changes.append(CellChange("notes", None, _notes_with(row.kept, row.values.get("notes"))))
-        if names:
-            best = process.extractOne(normalise_name(row.name), names, scorer=fuzz.token_sort_ratio)
-            if best and best[1] >= POSSIBLY_SAME_MIN:
-                other = next(p for p in existing if p.id == best[2])
-                planned.possibly_same = (other.id, other.name, int(best[1]))
-        rows.append(planned)
-    return Plan(rows)
+            line_of.setdefault(target.id, planned.line)
+        _check_values(planned)
+        planned_by_line[planned.line] = planned
+    return Plan([planned_by_line[line] for line in sorted(planned_by_line)])
+
+
+def _sorted_words(name: str) -> str:
+    return " ".join(sorted(name.split()))
+
+
+def _possibly_same(row: IncomingRow, names_by_state: dict, same_names: dict,
+                   matcher: _Matcher) -> tuple[int, str, int] | None:
+    """The stored program a new row may be: a close name in its state and city, a nearly
+    identical one elsewhere in its state, or the same name in another state. Another city with
+    a merely close name is not enough (10 of 40 rows of an own list were flagged so)."""
+    name = normalise_name(row.name)
+    city = normalise_name(row.values.get("city") or "")
+    # the words sorted once for each stored name: fuzz.ratio of sorted words is token_sort_ratio
+    for _, score, pid in process.extract(_sorted_words(name), names_by_state.get(row.values.get("state")) or {},
+                                         scorer=fuzz.ratio, score_cutoff=POSSIBLY_SAME_MIN, limit=5):
+        other = matcher.by_id[pid]
+        if score >= NEARLY_IDENTICAL or normalise_name(other.values.get("city") or "") == city:
+            return other.id, other.name, int(score)
+    if name in same_names:
+        other = matcher.by_id[same_names[name]]
+        return other.id, other.name, 100
+    return None
+
+
+def _check_values(planned: PlannedRow) -> None:
+    """Leave out (with a message) a value the catalogue would refuse at apply: notes grown past
+    their limit by the columns kept in them."""
+    for change in list(planned.changes):
+        if change.key == "notes" and change.new is not None:
+            try:
+                fields.get("notes").parse(change.new)
+            except fields.FieldError as exc:
+                planned.changes.remove(change)
+                planned.incoming.skipped["notes"] = f"{exc} The columns kept in the notes are left out."
+    if planned.kind in ("changed", "conflict") and not planned.changes:
+        planned.kind = "unchanged"
+    elif planned.kind == "conflict" and not planned.conflicts:
+        planned.kind = "changed"
 
 
 def _is_empty(key: str, value: Any) -> bool:

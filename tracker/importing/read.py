@@ -2,9 +2,12 @@
 we can read safely. Pure: bytes in, values out, no Flask, no database.
 
 xlsx and xlsm are read with python-calamine (fast, and it never runs macros); before that the
-zip's declared sizes are checked, so a zip bomb is refused without being inflated. CSV is
-decoded as UTF-8 (with or without a BOM) or, failing that, Windows-1252, and its separator
-(comma, semicolon or tab) is detected.
+zip's declared sizes are checked, so a zip bomb is refused without being inflated, and each
+part is scanned for a cell far outside any program list (calamine would allocate the whole
+rectangle up to it: 512 GB for one cell at XFD1048576). CSV is decoded as UTF-8 (with or
+without a BOM), UTF-16 (Excel's "Unicode Text") or, failing those, Windows-1252, and its
+separator (comma, semicolon or tab) is detected. Invisible characters (zero-width spaces, soft
+hyphens, byte-order marks) are taken out of every text cell.
 
 An XML part that declares a document type (DOCTYPE, where entities are declared) is refused:
 Excel never writes one, and entities are how an "XML bomb" expands. A sheet with more than
@@ -30,6 +33,9 @@ MAX_PROLOG = 1024 * 1024  # what may come before an XML part's first element
 TITLE_ROWS = 30  # rows above the header (headers.HEADER_SCAN_ROWS) that are not programs
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and every password-protected workbook
+MAX_DEPTH = 100_000  # a cell in a row below this is far outside any program list
+# Characters that show as nothing: zero-width space, non-joiner, joiner, word joiner, BOM, soft hyphen.
+INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"))
 
 
 class UnreadableFile(Exception):
@@ -108,17 +114,28 @@ def _check_rows(sheet: Sheet, where: str, max_rows: int) -> None:
 
 
 class _RowCounter:
-    """Stops reading early, while the rows are streamed, once a sheet is surely too long:
-    more non-empty rows than ``max_rows`` and the title rows, or far too many rows at all."""
+    """Collects a sheet's rows as they are streamed, and stops early once the sheet is surely too
+    long: more non-empty rows than ``max_rows`` and the title rows, or data spread over far too
+    many rows. Empty rows are held back until a row with data follows, so the empty rows a sheet
+    claims below its data (LibreOffice's million) are counted, never kept."""
 
     def __init__(self, where: str, max_rows: int):
         self.where, self.max_rows = where, max_rows
-        self.filled = self.total = 0
+        self.filled = self.pending = 0
+        self.rows: list[list[Any]] = []
 
     def add(self, row: list[Any]) -> None:
-        self.total += 1
-        self.filled += not _is_blank_row(row)
-        if self.filled > self.max_rows + TITLE_ROWS or self.total > 4 * self.max_rows + 1000:
+        if _is_blank_row(row):
+            self.pending += 1
+            return
+        self.filled += 1
+        if self.pending:
+            if len(self.rows) + self.pending > 4 * self.max_rows + 1000:
+                raise _too_many(self.where, self.max_rows)
+            self.rows.extend([None] * len(row) for _ in range(self.pending))
+            self.pending = 0
+        self.rows.append(row)
+        if self.filled > self.max_rows + TITLE_ROWS:
             raise _too_many(self.where, self.max_rows)
 
 
@@ -131,11 +148,11 @@ def _check_zip(data: bytes, filename: str) -> None:
     except (zipfile.BadZipFile, EOFError, ValueError):
         raise UnreadableFile(f"“{filename}” is damaged or incomplete (perhaps cut short while downloading). "
                              "Open it in Excel and save it again.", 422) from None
-    names = {m.filename for m in members}
-    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
-        raise UnreadableFile(f"“{filename}” is a zip archive but not an Excel workbook.", 415)
-    if "xl/workbook.bin" in names:
+    names = {m.filename.replace("\\", "/").lower() for m in members}
+    if any(n.endswith("workbook.bin") for n in names):
         raise UnreadableFile(f"“{filename}” is a binary workbook (.xlsb). Save it as .xlsx and upload that.", 415)
+    if not any(n.endswith("workbook.xml") for n in names) and not _declares_workbook(archive):
+        raise UnreadableFile(f"“{filename}” is a zip archive but not an Excel workbook.", 415)
     total = sum(m.file_size for m in members)
     for m in members:
         if m.compress_size and m.file_size / m.compress_size > MAX_RATIO and m.file_size > 10 * 1024 * 1024:
@@ -151,6 +168,52 @@ def _check_zip(data: bytes, filename: str) -> None:
             raise UnreadableFile(f"“{filename}” holds XML with a document type declaration (its part "
                                  f"{m.filename}), which Excel never writes and which can hide an XML bomb; "
                                  "refused. Open it in Excel and save it again as .xlsx.", 422)
+    for m in members:
+        if m.filename.lower().endswith(".xml"):
+            far = _far_cell(archive, m)
+            if far:
+                raise UnreadableFile(f"“{filename}” has a cell at {far}, far outside any program list (this tracker "
+                                     f"reads at most {MAX_COLUMNS} columns and {MAX_DEPTH:,} rows). Delete the rows "
+                                     "and columns beyond your data, save it and upload it again.", 413)
+
+
+def _declares_workbook(archive: zipfile.ZipFile) -> bool:
+    """Whether the package's content types name a workbook part (a custom part name, not
+    xl/workbook.xml)."""
+    for m in archive.infolist():
+        if m.filename.replace("\\", "/").lower() == "[content_types].xml" and m.file_size < MAX_PROLOG:
+            try:
+                types = archive.read(m)
+            except (zipfile.BadZipFile, EOFError, ValueError, OSError, NotImplementedError, RuntimeError):
+                return False
+            return b"spreadsheetml.sheet.main" in types or b"sheet.macroEnabled.main" in types
+    return False
+
+
+# A cell reference past column GR (200) or in a row of six digits; whether it is a cell with a value
+# is checked where one is found.
+FAR_REF = re.compile(rb' r="((?:[A-Z]{3}|[H-Z][A-Z]|G[S-Z])[0-9]+|[A-Z]{1,3}[1-9][0-9]{5,})"')
+
+
+def _far_cell(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> str | None:
+    """The reference of a cell with a value far outside any program list, if the part has one."""
+    tail = b""
+    try:
+        with archive.open(member) as part:
+            while True:
+                chunk = part.read(1 << 20)
+                if not chunk:
+                    return None
+                buf = tail + chunk
+                for match in FAR_REF.finditer(buf):
+                    start = buf.rfind(b"<", 0, match.start())
+                    end = buf.find(b">", match.end())
+                    tag = buf[start + 1:match.start()].split()[0] if start >= 0 else b""
+                    if (tag == b"c" or tag.endswith(b":c")) and end > 0 and buf[end - 1:end] != b"/":
+                        return match.group(1).decode()
+                tail = buf[-4096:]
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError, NotImplementedError, RuntimeError):
+        return None  # the reader says what is wrong with it
 
 
 ROOT_START = re.compile(rb"<[A-Za-z_]")
@@ -197,12 +260,11 @@ def _read_xlsx(data: bytes, filename: str, max_rows: int) -> list[Sheet]:
             if sheet.width > MAX_COLUMNS:
                 raise UnreadableFile(f"Sheet “{name}” has {sheet.width:,} columns; this tracker reads at most "
                                      f"{MAX_COLUMNS}.", 413)
-            rows = []
             counter = _RowCounter(f"Sheet “{name}”", max_rows)
             for row in sheet.iter_rows():
-                rows.append([_cell(v, name) for v in row])
-                counter.add(rows[-1])
-            sheets.append(Sheet(name, _trim(rows)))
+                counter.add([_cell(v, name) for v in row])
+            del sheet  # calamine's copy of the cells, before the next sheet's
+            sheets.append(Sheet(name, _trim(counter.rows)))
         return sheets
     except UnreadableFile:
         raise
@@ -214,13 +276,38 @@ def _read_xlsx(data: bytes, filename: str, max_rows: int) -> list[Sheet]:
 def _cell(value: Any, sheet: str) -> Any:
     if value == "":
         return None
-    if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-        raise UnreadableFile(f"Sheet “{sheet}” has a cell of {len(value):,} characters, more than a "
-                             "spreadsheet cell holds.", 413)
+    if isinstance(value, str):
+        if len(value) > MAX_CELL_CHARS:
+            raise UnreadableFile(f"Sheet “{sheet}” has a cell of {len(value):,} characters, more than a "
+                                 "spreadsheet cell holds.", 413)
+        if not value.isascii():
+            value = value.translate(INVISIBLE)
+            if not value:
+                return None
     return value
 
 
+def _utf16(data: bytes) -> str | None:
+    """The text of a UTF-16 file (Excel's "Unicode Text", a UTF-16 CSV): by its byte-order mark, or
+    without one by the zero bytes of ASCII text falling on every other byte."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    else:
+        head = data[:4096]
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        if len(head) < 4 or max(even, odd) < len(head) / 4 or min(even, odd) > len(head) / 20:
+            return None
+        encoding = "utf-16-le" if odd > even else "utf-16-be"
+    try:
+        return data.decode(encoding).lstrip("\ufeff")
+    except UnicodeDecodeError:
+        return None
+
+
 def _decode(data: bytes) -> str:
+    text = _utf16(data) if b"\x00" in data[:4096] else None
+    if text is not None:
+        return text
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
@@ -230,9 +317,9 @@ def _decode(data: bytes) -> str:
 
 
 def _read_csv(data: bytes, filename: str, max_rows: int) -> Sheet:
-    if b"\x00" in data[:4096]:
-        raise UnreadableFile(f"“{filename}” is not a text (CSV) file.", 415)
     text = _decode(data)
+    if "\x00" in text[:4096]:
+        raise UnreadableFile(f"“{filename}” is not a text (CSV) file.", 415)
     sample = text[:20_000]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -241,21 +328,19 @@ def _read_csv(data: bytes, filename: str, max_rows: int) -> Sheet:
         first = sample.splitlines()[0] if sample else ""
         delimiter = max(",;\t", key=first.count)
     csv.field_size_limit(MAX_CELL_CHARS + 1)
-    rows = []
     counter = _RowCounter(f"“{filename}”", max_rows)
     try:
         for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
             if len(row) > MAX_COLUMNS:
                 raise UnreadableFile(f"“{filename}” has {len(row):,} columns; this tracker reads at most "
                                      f"{MAX_COLUMNS}.", 413)
-            rows.append([_cell(v.strip() if isinstance(v, str) else v, "CSV") for v in row])
-            counter.add(rows[-1])
+            counter.add([_cell(v.strip() if isinstance(v, str) else v, "CSV") for v in row])
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise UnreadableFile(f"“{filename}” has a cell of more than {MAX_CELL_CHARS:,} characters, more "
                                  "than a spreadsheet cell holds.", 413) from None
         raise UnreadableFile(f"“{filename}” is not a well-formed CSV file ({exc}).", 422) from None
-    return Sheet(filename.rsplit("/", 1)[-1], _trim(rows))
+    return Sheet(filename.rsplit("/", 1)[-1], _trim(counter.rows))
 
 
 def _trim(rows: list[list[Any]]) -> list[list[Any]]:

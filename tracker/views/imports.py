@@ -9,10 +9,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from .. import fields
 from ..db import db, write_transaction
-from ..importing.apply import apply_plan, undo_batch, undo_preview
+from ..importing.apply import ImportRefused, apply_plan, undo_batch, undo_preview
 from ..importing.drafts import DraftGone, DraftStore, Upload, collector_paused, remember_mapping
 from ..importing.headers import EXTRA_TARGETS, IGNORE, KEEP, PROGRAM_ID, VISA
-from ..importing.plan import Plan
+from ..importing.plan import MERGE, Plan
 from ..importing.read import UnreadableFile
 from ..models import ImportBatch
 
@@ -45,9 +45,18 @@ def get_batch(batch_id: int, status: str | None = None) -> ImportBatch:
     return batch
 
 
-def plan_of(batch: ImportBatch) -> Plan:
+def repeat_choices(values) -> dict[int, str]:
+    """Which row of each repeated program the form chose: ``repeat-<first line>`` is "merge" or a line."""
+    choices = {}
+    for key, value in values.items():
+        if key.startswith("repeat-") and key[7:].isdigit() and (value == MERGE or value.isdigit()):
+            choices[int(key[7:])] = value
+    return choices
+
+
+def plan_of(batch: ImportBatch, choices: dict[int, str] | None = None) -> Plan:
     try:
-        return drafts().plan(batch)
+        return drafts().plan(batch, choices)
     except DraftGone as exc:
         abort(410, description=exc.message)
 
@@ -123,13 +132,17 @@ def mapping(batch_id: int):
     return redirect(url_for("imports.preview", batch_id=batch.id))
 
 
+def preview_page(batch: ImportBatch, plan: Plan, error: str | None = None, status: int = 200):
+    with collector_paused():
+        return render_template("imports/preview.html", batch=batch, plan=plan, error=error,
+                               shown_max=None if request.values.get("rows") == "all"
+                               else current_app.config["IMPORT_PREVIEW_ROWS"]), status
+
+
 @bp.get("/<int:batch_id>/preview")
 def preview(batch_id: int):
     batch = get_batch(batch_id, "draft")
-    with collector_paused():
-        return render_template("imports/preview.html", batch=batch, plan=plan_of(batch),
-                               shown_max=None if request.args.get("rows") == "all"
-                               else current_app.config["IMPORT_PREVIEW_ROWS"])
+    return preview_page(batch, plan_of(batch, repeat_choices(request.args)))
 
 
 def left_out(plan: Plan) -> set[int]:
@@ -147,13 +160,25 @@ def left_out(plan: Plan) -> set[int]:
 def apply(batch_id: int):
     write_transaction()
     batch = get_batch(batch_id, "draft")
-    plan = plan_of(batch)
+    plan = plan_of(batch, repeat_choices(request.form))
+    if not plan.applicable:
+        db.session.rollback()
+        return preview_page(batch, plan, "Nothing to import: every row is unchanged or can't be imported.", 409)
     take = set()
     for value in request.form.getlist("take"):
         line, _, key = value.partition(":")
         if line.isdigit() and key in fields.BY_KEY:
             take.add((int(line), key))
-    counts = apply_plan(batch, plan, left_out(plan), take)
+    try:
+        counts = apply_plan(batch, plan, left_out(plan), take)
+    except ImportRefused as exc:
+        db.session.rollback()
+        return preview_page(get_batch(batch_id, "draft"), plan, exc.message, 409)
+    if not counts["created"] and not counts["updated"]:  # all left out, or every conflict keeps yours
+        db.session.rollback()
+        flash(f"Nothing was imported from {batch.filename}: the rows that would change something were left out "
+              "or keep your values. The draft stays here to apply later.", "ok")
+        return redirect(url_for("imports.preview", batch_id=batch_id))
     batch.stored_file = None
     db.session.commit()
     drafts().forget(batch)
@@ -177,7 +202,12 @@ def undo(batch_id: int):
         return render_template("imports/undo.html", batch=batch, items=undo_preview(batch))
     write_transaction()
     batch = get_batch(batch_id, "applied")
-    counts = undo_batch(batch)
+    try:
+        counts = undo_batch(batch)
+    except ImportRefused as exc:
+        db.session.rollback()
+        batch = get_batch(batch_id, "applied")
+        return render_template("imports/undo.html", batch=batch, items=undo_preview(batch), error=exc.message), 409
     db.session.commit()
     kept = f"; {counts['kept']} edited since were kept" if counts["kept"] else ""
     flash(f"Undid the import of {batch.filename}: {counts['restored']} cells restored, "
