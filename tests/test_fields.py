@@ -18,10 +18,12 @@ CATALOGUE_KEYS = (
 TIER_KEYS = ["tier_override", "tier_override_reason"]
 LATER_KEYS = ["mentor_comments", "interview_format", "interview_notes", "follow_up_on", "top_choice",
               "soap_list", "outcome"]
+# how each requirement is stated, when the ECFMG certificate is due, the non-US IMG share
+REQUIREMENT_KEYS = ["step2_min_kind", "max_attempts_kind", "yog_limit_kind", "ecfmg_by", "non_us_img_percent"]
 
 
 def test_catalogue_declares_exactly_the_agreed_keys():
-    assert sorted(fields.BY_KEY) == sorted(CATALOGUE_KEYS + TIER_KEYS + LATER_KEYS)
+    assert sorted(fields.BY_KEY) == sorted(CATALOGUE_KEYS + TIER_KEYS + LATER_KEYS + REQUIREMENT_KEYS)
 
 
 def test_every_field_has_a_group_an_export_header_and_import_spellings():
