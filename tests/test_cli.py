@@ -4,6 +4,7 @@ import sqlalchemy as sa
 
 from tracker import fields
 from tracker.db import db
+from tracker.demo import DEMO_SPECIALTIES
 from tracker.models import Change, Program
 
 
@@ -42,9 +43,10 @@ def test_demo_loads_forty_programs_covering_the_domain(app, runner):
     with app.app_context():
         programs = db.session.scalars(sa.select(Program)).all()
         assert len(programs) == 40
-        for key in ("specialty", "setting", "status", "email_status", "track", "usce_required"):
+        for key in ("setting", "status", "email_status", "track", "usce_required"):
             seen = {getattr(p, key) for p in programs}
             assert seen == {c.value for c in fields.get(key).choices}, key
+        assert {p.specialty for p in programs} == set(DEMO_SPECIALTIES)  # an IMG's, not all of the Match's
         tags = {t for p in programs for t in p.mission_tags}
         assert tags == {c.value for c in fields.get("mission_tags").choices}
         visa_cases = {(p.visa_j1, p.visa_h1b) for p in programs}

@@ -12,7 +12,7 @@ from tracker.models import Program
 
 PROFILE = {
     "visa_needed": "J-1", "step1": "Pass", "step1_attempts": "1", "step2_ck": "225", "step2_attempts": "1",
-    "step3": "", "graduation_year": "2020", "season_year": "2027", "usce_months": "3",
+    "step3": "", "graduation_year": "2023", "season_year": "2027", "usce_months": "3",
     "target_specialties": ["internal_medicine", "psychiatry"],
 }
 LIKELY = {"visa_j1": "yes", "img_percent": 40, "non_us_img_count": 6, "usce_required": "no", "setting": "county"}

@@ -11,7 +11,7 @@ from tracker import charts
 
 PROFILE = {
     "visa_needed": "J-1", "step1": "Pass", "step1_attempts": "1", "step2_ck": "225", "step2_attempts": "1",
-    "step3": "", "graduation_year": "2020", "season_year": "2027", "usce_months": "3",
+    "step3": "", "graduation_year": "2023", "season_year": "2027", "usce_months": "3",
     "observership_months": "2", "us_letters": "2", "languages": "Spanish", "region_ties": "TX",
     "target_specialties": ["internal_medicine", "psychiatry"],
 }

@@ -13,11 +13,11 @@ from tracker.views.profile import match_year
 
 PROFILE = {
     "visa_needed": "J-1", "step1": "Pass", "step1_attempts": "1", "step2_ck": "230", "step2_attempts": "1",
-    "step3": "", "graduation_year": "2020", "season_year": "2027", "usce_months": "3",
+    "step3": "", "graduation_year": "2023", "season_year": "2027", "usce_months": "3",
     "observership_months": "2", "us_letters": "2", "languages": "Spanish", "region_ties": "TX",
     "target_specialties": ["internal_medicine", "family_medicine"],
 }
-LIKELY = {"visa_j1": "yes", "img_percent": 40, "setting": "county"}
+LIKELY = {"visa_j1": "yes", "img_percent": 40, "non_us_img_count": 6, "setting": "county"}
 
 
 def save_cell(client, pid, key, value, version, page="/"):
@@ -65,7 +65,7 @@ def test_changing_a_rule_re_tiers_and_reset_restores_the_defaults(app, client, m
     form = client.get("/settings").get_data(as_text=True)
     assert "Clear IMG presence: % IMG residents" in form
 
-    data = {**form_values(form), "clear_img_percent": "50"}
+    data = {**form_values(form), "clear_img_percent": "50", "clear_non_us_img_count": "10"}
     assert client.post("/settings", data=data).status_code == 302
     assert read_program(pid)["tier"] == "possible"
     assert "Default: 20" in client.get("/settings").get_data(as_text=True)

@@ -171,8 +171,13 @@ def test_profile_gaps_are_one_item_whatever_the_number_of_programs():
     items = todays_list(rows, NOW, profile={**J1, "step1": None, "step2_ck": None, "usce_months": None})
     assert items.research == []
     assert items.profile_gaps == ["your Step 1 result", "your Step 2 CK score",
-                                  "your months of US clinical experience"]
+                                  "your months of US clinical experience", "your inpatient months of USCE",
+                                  "your number of US letters"]
     assert items.total == 1
+
+    asked = [program(1, usce_required="no", ecfmg_by="ranking", mission_tags=["border"])]
+    assert todays_list(asked, NOW, profile={**J1, "usce_inpatient_months": 1, "us_letters": 1}).profile_gaps == [
+        "your ECFMG certificate", "the languages you speak"]
 
     nothing = todays_list([program(1, usce_required="no")], NOW, profile=None)  # no profile: the visa need
     assert nothing.profile_gaps == ["the visa you need"]

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from . import fields, records, regions
-from .fields import VISA_FIELDS
 from .guidance import application_targets, funnel
 from .rules import TIER_LABELS, Rules
 from .tiering import effective_tier
@@ -28,8 +27,7 @@ SLICES: dict[str, tuple[str, Callable[[Any, Any], str | None], Callable[[str | N
 
 def _visa_answer(program: Any, profile: Any) -> str | None:
     needed = records.get(profile, "visa_needed") if profile is not None else None
-    key = VISA_FIELDS.get(needed)
-    return (records.get(program, key) or "unknown") if key else None
+    return fields.sponsorship_answer(records.reader(program), needed)
 
 
 @dataclass

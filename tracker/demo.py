@@ -1,5 +1,6 @@
-"""Forty fictional programs that cover every specialty, setting, visa case, mission tag,
-application status and email status in the catalogue: the list a new user explores first."""
+"""Forty fictional programs that cover the specialties an IMG applies to, and every setting,
+visa case, mission tag, application status and email status in the catalogue: the list a new
+user explores first."""
 
 from __future__ import annotations
 
@@ -51,13 +52,17 @@ MISSION_NOTES = {
 
 SEASON_OPENS = dt.date(2026, 9, 24)
 
+# The specialties an IMG's list is made of (the catalogue holds every specialty of the Match).
+DEMO_SPECIALTIES = ["internal_medicine", "family_medicine", "pediatrics", "psychiatry", "med_peds", "neurology",
+                    "pathology", "transitional_year", "other"]
+
 
 def _choice_values(key: str) -> list[str]:
     return [c.value for c in fields.get(key).choices]
 
 
 def demo_programs() -> Iterator[dict[str, Any]]:
-    specialties = cycle(_choice_values("specialty"))
+    specialties = cycle(DEMO_SPECIALTIES)
     settings = cycle(_choice_values("setting"))
     visas = cycle(VISA_CASES)
     statuses = cycle(_choice_values("status"))

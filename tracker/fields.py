@@ -472,6 +472,28 @@ SPECIALTIES = (
     Choice("neurology", "Neurology", ("neuro", "child neurology")),
     Choice("pathology", "Pathology", ("pathology anatomic and clinical", "ap cp", "path")),
     Choice("transitional_year", "Transitional Year", ("transitional", "ty")),
+    # The rest of the Match's specialties, so that each can have its competitiveness (tracker.rules)
+    Choice("emergency_medicine", "Emergency Medicine", ("em", "emergency")),
+    Choice("obgyn", "Obstetrics and Gynecology", ("ob gyn", "obgyn", "obstetrics gynecology", "ob")),
+    Choice("general_surgery", "General Surgery", ("surgery", "surgery general", "surgery categorical")),
+    Choice("anesthesiology", "Anesthesiology", ("anesthesia", "anaesthesia", "anaesthesiology")),
+    Choice("pmr", "Physical Medicine and Rehabilitation", ("pm r", "pmr", "physiatry", "pm and r")),
+    Choice("diagnostic_radiology", "Diagnostic Radiology", ("radiology", "radiology diagnostic", "dr")),
+    Choice("interventional_radiology", "Interventional Radiology", ("ir", "interventional radiology integrated")),
+    Choice("radiation_oncology", "Radiation Oncology", ("rad onc", "radiation oncology")),
+    Choice("dermatology", "Dermatology", ("derm",)),
+    Choice("orthopaedic_surgery", "Orthopaedic Surgery", ("orthopedic surgery", "orthopedics", "orthopaedics",
+                                                          "ortho")),
+    Choice("plastic_surgery", "Plastic Surgery", ("plastics", "plastic surgery integrated")),
+    Choice("neurological_surgery", "Neurological Surgery", ("neurosurgery",)),
+    Choice("otolaryngology", "Otolaryngology", ("ent", "otolaryngology head and neck surgery")),
+    Choice("ophthalmology", "Ophthalmology", ("ophtho",)),
+    Choice("urology", "Urology"),
+    Choice("vascular_surgery", "Vascular Surgery", ("vascular surgery integrated",)),
+    Choice("thoracic_surgery", "Thoracic Surgery", ("cardiothoracic surgery", "thoracic surgery integrated")),
+    Choice("nuclear_medicine", "Nuclear Medicine"),
+    Choice("medical_genetics", "Medical Genetics", ("medical genetics and genomics",)),
+    Choice("preventive_medicine", "Preventive Medicine"),
     Choice("other", "Other"),
 )
 
@@ -498,6 +520,33 @@ MISSION_TAGS = (
     Choice("border", "US-Mexico border", ("border", "us mexico border")),
     Choice("rural", "Rural"),
     Choice("spanish", "Spanish-speaking", ("spanish", "spanish speaking patients", "hispanic")),
+)
+
+# The applicant's mission experience (the profile): what makes a fit with a program's mission tags.
+MISSION_EXPERIENCE = (
+    Choice("global_health", "Global health work or electives"),
+    Choice("underserved", "Underserved, county or safety-net care"),
+    Choice("border", "US-Mexico border or Hispanic communities"),
+    Choice("immigrant_refugee", "Immigrant or refugee health"),
+    Choice("rural", "Rural practice"),
+    Choice("research_qi", "Research or QI on these themes"),
+)
+
+# How a program states a requirement (a minimum, an attempt or graduation-year limit); left
+# empty, nobody has looked yet ("Not researched").
+REQUIREMENT_KINDS = (
+    Choice("strict", "Strict cutoff", ("strict", "cutoff", "hard cutoff", "auto filter", "filter", "required",
+                                       "minimum")),
+    Choice("preferred", "Preferred", ("preference", "prefers", "soft", "recommended", "preferred only")),
+    Choice("none", "None stated", ("none", "no minimum", "not stated", "no limit", "no")),
+)
+
+ECFMG_DEADLINES = (
+    Choice("interview", "Before the interview", ("before interview", "at application", "application",
+                                                  "before applying", "interview")),
+    Choice("ranking", "By the rank-list deadline", ("rank list", "ranking", "before ranking", "by ranking",
+                                                    "rank order list deadline", "rol deadline")),
+    Choice("none", "Not stated", ("none", "not stated", "no")),
 )
 
 STATUSES = (
@@ -617,6 +666,11 @@ FIELDS: tuple[Field, ...] = (
                      "percent international medical graduates")),
     Field("non_us_img_count", "Non-US IMGs", Kind.INT, "Visa & IMG", research=True, min=0, max=500, width=9,
           spellings=("non us imgs", "non us img count", "number of non us imgs", "non us img residents")),
+    Field("non_us_img_percent", "Non-US IMG %", Kind.PERCENT, "Visa & IMG", min=0, max=100, width=7,
+          export_header="Non-US IMG residents %",
+          help="The share of residents who are non-US-citizen IMGs (not US citizens who studied abroad).",
+          spellings=("non us img %", "% non us img", "non us img percent", "percent non us img",
+                     "non us img share")),
     Field("img_origins", "IMG origins", Kind.TEXT, "Visa & IMG", searched=True, width=18, max_length=300,
           spellings=("img origins", "where imgs trained", "img countries", "img schools")),
     Field("us_md_percent", "US MD %", Kind.PERCENT, "Visa & IMG", min=0, max=100, width=7,
@@ -639,12 +693,31 @@ FIELDS: tuple[Field, ...] = (
                      "step 2 ck cutoff", "step 2 ck cut off", "step 2 cutoff", "step 2 cut off", "ck cutoff",
                      "usmle step 2 ck minimum score", "minimum step 2 ck score", "step 2 ck minimum score",
                      "step 2 ck score minimum", "step 2 ck min score")),
+    Field("step2_min_kind", "Step 2 CK rule", Kind.CHOICE, "Screening", choices=REQUIREMENT_KINDS, width=11,
+          empty_label="Not researched", export_header="Step 2 CK minimum: strict or preferred",
+          help="Strict cutoff (applications below it are filtered), Preferred, or None stated; empty: not "
+               "researched yet.",
+          spellings=('step 2 ck minimum type', 'step 2 ck cutoff type', 'step 2 min type', 'step 2 ck rule')),
     Field("max_attempts", "Max attempts", Kind.INT, "Screening", min=1, max=10, width=9,
           export_header="Maximum attempts",
           spellings=("maximum attempts", "max attempts", "attempts allowed", "attempts")),
+    Field("max_attempts_kind", "Attempts rule", Kind.CHOICE, "Screening", choices=REQUIREMENT_KINDS, width=11,
+          empty_label="Not researched", export_header="Maximum attempts: strict or preferred",
+          help="Strict cutoff (applications below it are filtered), Preferred, or None stated; empty: not "
+               "researched yet.",
+          spellings=('attempts limit type', 'max attempts type', 'attempts rule', 'first attempt only type')),
     Field("yog_limit_years", "YOG limit (years)", Kind.INT, "Screening", min=0, max=50, width=9,
           export_header="Years since graduation limit",
           spellings=("years since graduation", "yog", "yog limit", "graduation year limit", "yog cutoff")),
+    Field("yog_limit_kind", "YOG rule", Kind.CHOICE, "Screening", choices=REQUIREMENT_KINDS, width=11,
+          empty_label="Not researched", export_header="Years since graduation limit: strict or preferred",
+          help="Strict cutoff (applications below it are filtered), Preferred, or None stated; empty: not "
+               "researched yet.",
+          spellings=('yog limit type', 'yog type', 'yog rule', 'graduation year limit type')),
+    Field("ecfmg_by", "ECFMG certificate by", Kind.CHOICE, "Screening", choices=ECFMG_DEADLINES, width=14,
+          empty_label="Not researched", export_header="ECFMG certificate needed by",
+          spellings=("ecfmg certificate by", "ecfmg certification", "ecfmg certificate", "ecfmg by",
+                     "ecfmg certified by")),
     Field("usce_required", "USCE", Kind.CHOICE, "Screening", choices=USCE, default="unknown", width=11,
           export_header="USCE required",
           spellings=("usce required", "usce", "us clinical experience", "us clinical experience required")),
@@ -715,6 +788,32 @@ def sponsorship_fields(visa_needed: str | None) -> tuple[str, ...]:
     if visa_needed == "none":
         return ()
     return (VISA_FIELDS[visa_needed],) if visa_needed in VISA_FIELDS else tuple(VISA_FIELDS.values())
+
+
+def accepted_visas(visa_needed: str | None) -> tuple[str, ...]:
+    """The visas an applicant would take: both with "either", else the one needed; none for "none"
+    (no visa needed) or while the profile does not say."""
+    if visa_needed == "either":
+        return tuple(VISA_FIELDS)
+    return (visa_needed,) if visa_needed in VISA_FIELDS else ()
+
+
+def sponsorship_answer(read: Callable[[str], Any], visa_needed: str | None) -> str | None:
+    """Whether a program (``read`` gives its fields) sponsors a visa the applicant would take: "yes"
+    if it sponsors one, "no" if it sponsors none, else "unknown"; None when no visa is needed or
+    the profile does not say."""
+    visas = accepted_visas(visa_needed)
+    if not visas:
+        return None
+    answers = [read(VISA_FIELDS[visa]) or "unknown" for visa in visas]
+    return "yes" if "yes" in answers else "no" if all(a == "no" for a in answers) else "unknown"
+
+
+def visa_label(visa_needed: str | None, preference: str | None = None) -> str:
+    """The visa need in words: "J-1", "J-1 or H-1B (prefers H-1B)"."""
+    if visa_needed == "either":
+        return "J-1 or H-1B" + (f" (prefers {preference})" if preference in VISA_FIELDS else "")
+    return visa_needed or ""
 
 
 def statuses(test: Callable[[Choice], bool]) -> tuple[str, ...]:

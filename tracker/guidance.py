@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import fields, records, regions
-from .fields import VISA_FIELDS
 from .rules import TIER_LABELS, TIERS, Rules
 from .tiering import effective_tier
 
@@ -341,7 +340,7 @@ def county_share(programs: Iterable[Any], rules: Rules | None = None) -> Share:
 
 @dataclass(frozen=True)
 class VisaShare:
-    visa: str | None  # "J-1", "H-1B", "none" (needs no visa) or None (not in the profile)
+    visa: str | None  # "J-1", "H-1B", "J-1 or H-1B", "none" (needs no visa) or None (not in the profile)
     yes: int = 0
     unknown: int = 0
     no: int = 0
@@ -352,7 +351,7 @@ class VisaShare:
 
     @property
     def applies(self) -> bool:
-        return self.visa in VISA_FIELDS
+        return self.visa not in (None, "none")
 
     @property
     def confirmed(self) -> Share:
@@ -362,10 +361,10 @@ class VisaShare:
 def visa_confirmed_share(programs: Iterable[Any], profile: Any) -> VisaShare:
     """How many programs on the list confirm sponsoring the visa the profile needs."""
     visa = records.get(profile, "visa_needed")
-    if visa not in VISA_FIELDS:
+    if not fields.accepted_visas(visa):
         return VisaShare(visa or None)
-    counts = Counter((records.get(p, VISA_FIELDS[visa]) or "unknown") for p in on_list(programs))
-    return VisaShare(visa, counts["yes"], counts["unknown"], counts["no"])
+    counts = Counter(fields.sponsorship_answer(records.reader(p), visa) for p in on_list(programs))
+    return VisaShare(fields.visa_label(visa), counts["yes"], counts["unknown"], counts["no"])
 
 
 @dataclass(frozen=True)

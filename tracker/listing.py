@@ -211,11 +211,12 @@ def export_summary(rows: list[Program]) -> Summary:
     if profile is not None:
         specialty = fields.get("specialty")
         lines = [
-            ("Visa needed", profile.visa_needed or "not set"),
+            ("Visa needed", fields.visa_label(profile.visa_needed, profile.visa_preference) or "not set"),
             ("Step 1", profile.step1 or "not set"),
             ("Step 2 CK", str(profile.step2_ck) if profile.step2_ck else "not set"),
             ("Attempts (Step 1 / Step 2 CK)", f"{profile.step1_attempts or '?'} / {profile.step2_attempts or '?'}"),
-            ("Step 3", str(profile.step3) if profile.step3 else "not taken"),
+            ("Step 3", (f"{profile.step3}" + (f" ({profile.step3_attempts} attempts)" if (profile.step3_attempts or 1) > 1
+                                               else "")) if profile.step3 else "not taken"),
             ("Graduated", str(profile.graduation_year or "not set")),
             ("Match year", str(profile.season_year or "not set")),
             ("US clinical experience (months)", str(profile.usce_months if profile.usce_months is not None else "?")),

@@ -167,12 +167,18 @@ class Profile(db.Model):
     step2_ck: Mapped[int | None]
     step2_attempts: Mapped[int | None]
     step3: Mapped[int | None]
+    step3_attempts: Mapped[int | None]
     graduation_year: Mapped[int | None]
-    usce_months: Mapped[int | None]
+    clinical_gap_months: Mapped[int | None]  # the longest stretch without clinical work
+    usce_months: Mapped[int | None]  # hands-on
+    usce_inpatient_months: Mapped[int | None]  # of the hands-on months
     observership_months: Mapped[int | None]
     us_letters: Mapped[int | None]
+    ecfmg_certified: Mapped[str | None] = mapped_column(sa.String(10))  # "yes", "by_ranking" or "later"
     languages: Mapped[str | None] = mapped_column(sa.String(200))
-    visa_needed: Mapped[str | None] = mapped_column(sa.String(5))  # "J-1", "H-1B" or "none"
+    mission_experience: Mapped[list[str]] = mapped_column(TagList, server_default="", default=list)
+    visa_needed: Mapped[str | None] = mapped_column(sa.String(10))  # "J-1", "H-1B", "either" or "none"
+    visa_preference: Mapped[str | None] = mapped_column(sa.String(5))  # with "either": "J-1" or "H-1B"
     target_specialties: Mapped[list[str]] = mapped_column(TagList, server_default="", default=list)
     season_year: Mapped[int | None]
     region_ties: Mapped[str | None] = mapped_column(sa.String(300))

@@ -28,6 +28,10 @@ def _screens_step1(row: Any) -> bool:
     return text.isdigit() or "pass" in text
 
 
+def _usce_stated(row: Any) -> bool:
+    return records.get(row, "usce_required") in ("yes", "preferred")
+
+
 # What tiering reads from the profile, and which programs make it matter (None: every one): a
 # profile without it leaves their tiers uncertain, which one "complete your profile" item says.
 PROFILE_NEEDS: tuple[tuple[str, str, Callable[[Any], bool] | None], ...] = (
@@ -40,6 +44,13 @@ PROFILE_NEEDS: tuple[tuple[str, str, Callable[[Any], bool] | None], ...] = (
     ("season_year", "your Match year", _stated("yog_limit_years")),
     # tiering counts missing months as none wherever USCE is required, preferred or unknown
     ("usce_months", "your months of US clinical experience", lambda row: records.get(row, "usce_required") != "no"),
+    # the depth programs that require or prefer USCE look for
+    ("usce_inpatient_months", "your inpatient months of USCE", _usce_stated),
+    ("us_letters", "your number of US letters", _usce_stated),
+    ("ecfmg_certified", "your ECFMG certificate", lambda row: records.get(row, "ecfmg_by") in ("interview", "ranking")),
+    # what a mission fit is read from
+    ("languages", "the languages you speak",
+     lambda row: bool({"border", "spanish", "immigrant_refugee"} & set(records.get(row, "mission_tags") or []))),
 )
 
 

@@ -1,6 +1,7 @@
 """Tiering rules as data: every threshold from DOMAIN.md's "what low means" and "Tiers"
-sections, with its default, a label and a sentence of help. The settings page edits them;
-they are stored in the database; no threshold is written anywhere else. Pure Python."""
+sections (and the strategy articles behind it), with its default, a label, a sentence of help
+and the heading it is shown under. The settings page edits them; the ones the user changed are
+stored in the database; no threshold is written anywhere else. Pure Python."""
 
 from __future__ import annotations
 
@@ -23,106 +24,251 @@ def rule(default: Any, label: str, help: str, **bounds: Any) -> Any:
     return field(default=default, metadata=meta)
 
 
+# The headings of the Tiering rules page, in order; each rule names its own.
+GROUPS = (
+    "Specialty",
+    "Visa",
+    "Step scores",
+    "Attempts and Step 3",
+    "IMG presence",
+    "Setting and mission",
+    "US clinical experience and letters",
+    "Graduation and gaps",
+    "How many applications",
+    "The season",
+    "ERAS fees",
+)
+
+# How a range the articles give ("< 215–220") is read: below its first number the rule applies;
+# from the first number up to (not including) the second, a score is inside the band, and the
+# reason says so without lowering the tier for it. "> ~220" is read as 220 or more.
+RANGE_READING = (
+    "A range such as \"< 215–220\" is read as a line and a band: below 215 the rule applies; from 215 up "
+    "to 219 a score is inside the band, where some programs apply it: the tier says so among its reasons "
+    "but is not lowered for it. \"> ~220\" is read as 220 or more.")
+
+COMPETITIVENESS = ("realistic", "more_competitive", "extremely_competitive")
+
+
 @dataclass
 class Rules:
+    # -- Specialty ("fields like dermatology, orthopedics, radiology, and plastics are extremely difficult with
+    # low scores"; EM and OB/Gyn "often more competitive"; IM, FM, Peds, Psychiatry, Neurology, Pathology "the
+    # most realistic entry points"); a specialty in none of the lists is neither
+    realistic_specialties: list[str] = rule(
+        ["internal_medicine", "family_medicine", "pediatrics", "psychiatry", "neurology", "pathology"],
+        "Most realistic entry points for IMGs",
+        "These specialties support the tier.", choices="specialty", group="Specialty")
+    more_competitive_specialties: list[str] = rule(
+        ["emergency_medicine", "obgyn", "general_surgery", "anesthesiology", "pmr", "transitional_year"],
+        "More competitive specialties",
+        "\"Often more competitive; low scores may be more limiting\": with a Step 2 CK below average (the "
+        "line under Step scores), Possible at best.", choices="specialty", group="Specialty")
+    extremely_competitive_specialties: list[str] = rule(
+        ["dermatology", "orthopaedic_surgery", "diagnostic_radiology", "plastic_surgery", "interventional_radiology",
+         "radiation_oncology", "neurological_surgery", "otolaryngology", "ophthalmology", "urology",
+         "vascular_surgery", "thoracic_surgery"],
+        "Extremely competitive specialties",
+        "\"Extremely difficult with low scores\": with a Step 2 CK below average, a reach; above it, Possible at "
+        "best. A specialty in more than one list counts as the most competitive of them.",
+        choices="specialty", group="Specialty")
+    # -- Visa
+    unknown_visa_tier: str = rule(
+        "reach", "Best tier when visa sponsorship is unknown",
+        "Unknown sponsorship never counts as a yes.", choices="tier", group="Visa")
+    h1b_step2_expected: int = rule(
+        230, "Step 2 CK H-1B sponsors expect",
+        "H-1B programs have \"higher score and Step 3 expectations\": below this Step 2 CK (the top of the "
+        "225–230 below-average band), an H-1B sponsor is Possible at best.", min=150, max=300, group="Visa")
+    # -- Step scores
     comfortable_margin: int = rule(
         5, "Comfortable margin over a stated minimum",
-        "Points of Step 2 CK above a program's stated minimum that count as clearing it comfortably; "
-        "closer than this counts as near the minimum (Possible).", min=0, max=40)
-    clear_img_percent: float = rule(
-        20, "Clear IMG presence: % IMG residents",
-        "A program with at least this share of IMG residents has clear IMG presence (Likely).", min=0, max=100)
-    some_img_percent: float = rule(
-        5, "Some IMG presence: % IMG residents",
-        "At least this share is some IMG presence (Possible); below it, low presence (Reach).", min=0, max=100)
-    clear_non_us_img_count: int = rule(
-        2, "Clear IMG presence: non-US IMGs in current classes",
-        "This many non-US IMGs among current residents also counts as clear IMG presence.", min=0, max=100)
-    step2_university_low: int = rule(
-        225, "Step 2 CK below average for university programs",
-        "Below this score, university programs are a reach.", min=150, max=300)
-    step2_filter_low: int = rule(
-        215, "Step 2 CK that may hit automatic filters",
-        "Below this score, community and county programs without a stated minimum may still filter "
-        "the application (Possible at best).", min=150, max=300)
-    step2_very_low: int = rule(
-        210, "Step 2 CK at which many programs never see the application",
-        "Below this score, programs without a stated minimum are a reach.", min=150, max=300)
-    step3_solid: int = rule(
-        220, "Solid Step 3 score",
-        "A passed Step 3 at or above this score helps, most of all with H-1B sponsors; below it, an H-1B "
-        "sponsor is Possible at best, as without Step 3.", min=150, max=300)
+        "Points above a program's stated minimum that count as clearing it comfortably; closer than this "
+        "counts as near the minimum (Possible).", min=0, max=40, group="Step scores")
+    below_preference_tier: str = rule(
+        "reach", "Best tier below a preferred minimum",
+        "A stated minimum marked Preferred (not a strict cutoff) that you miss lowers the tier to this; a "
+        "strict cutoff you miss makes the program Not eligible.", choices="tier", group="Step scores")
     step1_below_average: int = rule(
-        215, "Step 1 (old numeric score) below average",
-        "Below this score (the usual advice says 215-220), an old numeric Step 1 lowers the tier to Possible at "
-        "best.", min=150, max=300)
+        215, "Step 1 (old numeric score) below average: the line",
+        "\"< 215–220\": below this score, an old numeric Step 1 lowers the tier to Possible at best.",
+        min=150, max=300, group="Step scores")
+    step1_band_top: int = rule(
+        220, "Step 1 below average: the band's top",
+        "From the line up to below this score, a Step 1 is inside the band: said, not lowered.",
+        min=150, max=300, group="Step scores")
+    step2_university_low: int = rule(
+        225, "Step 2 CK below average: the line",
+        "\"< 225–230\" (below average for university programs): below this score, university programs are a "
+        "reach, competitive specialties are limited and border or global-health programs need a mission fit.",
+        min=150, max=300, group="Step scores")
+    step2_university_band_top: int = rule(
+        230, "Step 2 CK below average: the band's top",
+        "From the line up to below this score, a Step 2 CK is inside the below-average band.",
+        min=150, max=300, group="Step scores")
+    step2_filter_low: int = rule(
+        215, "Step 2 CK that may hit automatic filters: the line",
+        "\"< 215–220\": below this score, community and county programs without a stated minimum may still "
+        "filter the application (Possible at best).", min=150, max=300, group="Step scores")
+    step2_filter_band_top: int = rule(
+        220, "Step 2 CK that may hit automatic filters: the band's top",
+        "From the line up to below this score, a Step 2 CK is inside the band where some community and county "
+        "programs filter.", min=150, max=300, group="Step scores")
+    step2_very_low: int = rule(
+        210, "Step 2 CK at which many programs never see the application: the line",
+        "\"< 210–215\": below this score, programs without a stated minimum are a reach.",
+        min=150, max=300, group="Step scores")
+    step2_very_low_band_top: int = rule(
+        215, "Step 2 CK at which many programs never see the application: the band's top",
+        "From the line up to below this score, a Step 2 CK is inside that band.", min=150, max=300,
+        group="Step scores")
+    # -- Attempts and Step 3
     many_attempts: int = rule(
         2, "Failed attempts that count as several",
-        "Any failed Step 1 or Step 2 CK attempt is a red flag (Possible at best). This many failed attempts, "
-        "both exams together, make a program that states no attempt limit a reach: many never see the "
-        "application.", min=1, max=10)
-    usce_months_required: int = rule(
-        1, "Months of USCE that meet a \"USCE required\"",
-        "Programs that require US clinical experience exclude applicants with fewer months; where the "
-        "requirement is unknown, fewer months make a program Possible at best.", min=0, max=60)
+        "Any failed Step 1, Step 2 CK or Step 3 attempt is a red flag (Possible at best). This many failed "
+        "attempts, all exams together, make a program that states no attempt limit a reach: many never see the "
+        "application.", min=1, max=10, group="Attempts and Step 3")
+    step3_pass_score: int = rule(
+        200, "Step 3 passing score",
+        "A Step 3 below this score is a failed attempt.", min=150, max=300, group="Attempts and Step 3")
+    step3_solid: int = rule(
+        220, "Solid Step 3 score",
+        "\"> ~220\", read as this score or more: a passed Step 3 this high helps, most of all with H-1B "
+        "sponsors. A weak (lower) or failed Step 3 \"can worsen\" any profile: Possible at best, whatever the "
+        "visa.", min=150, max=300, group="Attempts and Step 3")
+    # -- IMG presence
+    clear_non_us_img_count: int = rule(
+        2, "Clear IMG presence: non-US IMGs in current classes",
+        "\"Multiple IMGs, especially non-US citizen IMG\": this many non-US IMGs among current residents is "
+        "clear presence (Likely); fewer but some, Possible; none, a reach.", min=0, max=100, group="IMG presence")
+    clear_non_us_img_percent: float = rule(
+        10, "Clear IMG presence: % non-US IMG residents",
+        "This share of non-US IMG residents is clear presence too.", min=0, max=100, group="IMG presence")
+    clear_img_percent: float = rule(
+        20, "Clear IMG presence: % IMG residents",
+        "An all-IMG share this high is clear presence (Likely) where at least one non-US IMG is known among the "
+        "residents. Alone, while nobody knows who is non-US, it supports Possible, never Likely: the IMGs may be "
+        "US citizens who studied abroad.", min=0, max=100, group="IMG presence")
+    some_img_percent: float = rule(
+        5, "Some IMG presence: % IMG residents",
+        "At least this share is some IMG presence (Possible); below it, low presence (Reach).", min=0, max=100,
+        group="IMG presence")
+    unknown_img_tier: str = rule(
+        "reach", "Best tier when IMG presence is unknown",
+        "Unclear IMG data is Tier 3 (Reach) in the articles; unknown never counts as clear presence.",
+        choices="tier", group="IMG presence")
+    # -- Setting and mission
     friendly_settings: list[str] = rule(
-        ["county", "safety_net", "community", "fqhc"], "IMG-friendly settings",
-        "County, safety-net and community settings count towards Likely.", choices="setting")
+        ["university_affiliated", "community", "county", "safety_net", "fqhc"], "IMG-friendly settings",
+        "County, safety-net and community settings (university-affiliated community ones included) count "
+        "towards Likely.", choices="setting", group="Setting and mission")
     academic_settings: list[str] = rule(
         ["university"], "Academic settings",
-        "Academic (university) programs are competitive: a reach unless mission-aligned.", choices="setting")
+        "Academic (university) programs are competitive: a reach, a global-health track or other mission "
+        "included (\"academic programs with prestigious global health tracks\" are Tier 3).", choices="setting",
+        group="Setting and mission")
     mission_tags: list[str] = rule(
         ["global_health", "underserved", "immigrant_refugee", "border", "rural", "spanish"],
         "Mission-aligned tags",
-        "A program with any of these tags is mission-aligned, which counts like an IMG-friendly setting.",
-        choices="mission_tags")
-    # How many applications (DOMAIN.md "How many, and where")
+        "A program with any of these tags is mission-aligned, which counts like an IMG-friendly setting (not at "
+        "academic settings).", choices="mission_tags", group="Setting and mission")
+    fit_required_tags: list[str] = rule(
+        ["border", "global_health"], "Programs where a low score needs a mission fit",
+        "\"Your numerical disadvantage must be offset by an obvious mission fit\": with a Step 2 CK below "
+        "average and no fit on your profile (Spanish, border, global-health experience...), programs with these "
+        "tags are Possible at best.", choices="mission_tags", group="Setting and mission")
+    # -- US clinical experience and letters
+    usce_months_required: int = rule(
+        1, "Months of hands-on USCE that meet a \"USCE required\"",
+        "Programs that require US clinical experience exclude applicants with fewer hands-on months (with "
+        "observerships only, a reach); where the requirement is unknown, fewer months make a program Possible "
+        "at best.", min=0, max=60, group="US clinical experience and letters")
+    usce_expected_months: int = rule(
+        2, "Months of hands-on USCE programs expect",
+        "\"2–3 months of USCE ..., with at least one month inpatient\": fewer hands-on months make a program "
+        "that requires or prefers USCE (or one of the settings below) Possible at best. Observerships and "
+        "tele-rotations count for less than hands-on months, and do not count here.", min=0, max=60,
+        group="US clinical experience and letters")
+    usce_inpatient_expected: int = rule(
+        1, "Inpatient months of USCE programs expect", "Among the hands-on months.", min=0, max=60,
+        group="US clinical experience and letters")
+    us_letters_expected: int = rule(
+        1, "US letters of recommendation programs expect",
+        "Letters from US clinical work, which the articles tie to USCE.", min=0, max=10,
+        group="US clinical experience and letters")
+    usce_depth_settings: list[str] = rule(
+        ["university", "university_affiliated"], "Settings that expect that depth whatever they state",
+        "Programs in these settings expect the months, inpatient month and letters above even where their USCE "
+        "requirement is not known.", choices="setting", group="US clinical experience and letters")
+    # -- Graduation and gaps
+    old_graduation_years: int = rule(
+        5, "Years since graduation that count as an older graduation",
+        "Where a program states no graduation-year limit, graduating more than this many years before the Match "
+        "is a risk factor: Possible at best.", min=0, max=50, group="Graduation and gaps")
+    long_gap_months: int = rule(
+        12, "Months without clinical work that count as a long gap",
+        "A longer gap in clinical activity is a risk factor: Possible at best.", min=0, max=600,
+        group="Graduation and gaps")
+    # -- How many applications (DOMAIN.md "How many, and where")
     core_specialties: list[str] = rule(
         ["internal_medicine", "family_medicine", "pediatrics"], "Broad specialties",
-        "Specialties where IMGs apply widely (IM, FM, Pediatrics).", choices="specialty")
+        "Specialties where IMGs apply widely (IM, FM, Pediatrics).", choices="specialty",
+        group="How many applications")
     narrow_specialties: list[str] = rule(
         ["psychiatry", "neurology", "pathology"], "Smaller specialties",
-        "Specialties with fewer programs (Psychiatry, Neurology, Pathology).", choices="specialty")
+        "Specialties with fewer programs (Psychiatry, Neurology, Pathology).", choices="specialty",
+        group="How many applications")
     apps_step2_line: int = rule(
         220, "Step 2 CK below which to apply more widely",
-        "Below this score, or with more than one attempt, apply to the larger range.", min=150, max=300)
+        "Below this score, or with more than one attempt, apply to the larger range.", min=150, max=300,
+        group="How many applications")
     core_apps_min: int = rule(80, "Broad specialties: fewest applications", "With Step 2 CK at or above the line.",
-                              min=1, max=500)
+                              min=1, max=500, group="How many applications")
     core_apps_max: int = rule(120, "Broad specialties: most applications", "With Step 2 CK at or above the line.",
-                              min=1, max=500)
+                              min=1, max=500, group="How many applications")
     core_low_apps_min: int = rule(120, "Broad specialties, low score: fewest applications",
-                                  "Below the line or after several attempts.", min=1, max=500)
+                                  "Below the line or after several attempts.", min=1, max=500,
+                                  group="How many applications")
     core_low_apps_max: int = rule(160, "Broad specialties, low score: most applications",
-                                  "Below the line or after several attempts.", min=1, max=500)
-    narrow_apps_min: int = rule(60, "Smaller specialties: fewest applications", "With low scores.", min=1, max=500)
-    narrow_apps_max: int = rule(100, "Smaller specialties: most applications", "With low scores.", min=1, max=500)
-    # The season (DOMAIN.md "The season, and its communications")
-    thank_you_after_hours: int = rule(24, "Thank-you note: due from (hours after the interview)",
-                                      "A thank-you email is due this long after each interview.", min=0, max=240)
-    thank_you_within_hours: int = rule(72, "Thank-you note: overdue after (hours)",
-                                       "After this long it is overdue.", min=1, max=720)
-    season_opens_month: int = rule(9, "Season opens (month, the year before the Match)",
-                                   "From then until the Match, the tracker opens on Today.", min=1, max=12)
-    season_closes_month: int = rule(3, "Season closes (month of the Match)", "The Match is in March.", min=1, max=12)
+                                  "Below the line or after several attempts.", min=1, max=500,
+                                  group="How many applications")
+    narrow_apps_min: int = rule(60, "Smaller specialties: fewest applications", "With low scores.", min=1, max=500,
+                                group="How many applications")
+    narrow_apps_max: int = rule(100, "Smaller specialties: most applications", "With low scores.", min=1, max=500,
+                                group="How many applications")
     county_share_min: int = rule(50, "County-focused strategy: lowest share of county / safety-net (%)",
-                                 "For a county-focused strategy, at least this share of applications.", min=0, max=100)
+                                 "For a county-focused strategy, at least this share of applications.", min=0,
+                                 max=100, group="How many applications")
     county_share_max: int = rule(70, "County-focused strategy: highest share (%)", "The upper end of the goal.",
-                                 min=0, max=100)
+                                 min=0, max=100, group="How many applications")
     county_settings: list[str] = rule(["county", "safety_net"], "County and safety-net settings",
-                                      "Settings that count towards the county share.", choices="setting")
-    # ERAS application fees, per specialty (AAMC)
+                                      "Settings that count towards the county share.", choices="setting",
+                                      group="How many applications")
+    # -- The season (DOMAIN.md "The season, and its communications")
+    thank_you_after_hours: int = rule(24, "Thank-you note: due from (hours after the interview)",
+                                      "A thank-you email is due this long after each interview.", min=0, max=240,
+                                      group="The season")
+    thank_you_within_hours: int = rule(72, "Thank-you note: overdue after (hours)",
+                                       "After this long it is overdue.", min=1, max=720, group="The season")
+    season_opens_month: int = rule(9, "Season opens (month, the year before the Match)",
+                                   "From then until the Match, the tracker opens on Today.", min=1, max=12,
+                                   group="The season")
+    season_closes_month: int = rule(3, "Season closes (month of the Match)", "The Match is in March.", min=1,
+                                    max=12, group="The season")
+    # -- ERAS application fees, per specialty (AAMC)
     eras_fee_season: str = rule("ERAS 2026 season (AAMC)", "Fee schedule",
-                                "Which AAMC schedule the fees below are; check it each season.")
+                                "Which AAMC schedule the fees below are; check it each season.", group="ERAS fees")
     eras_fee_bands: list[list[int]] = rule(
         [[1, 11], [31, 30]], "ERAS fees per program, by band",
         "One band a line, \"from program N: $price each\": every program from N on costs that price, until the "
-        "next band starts. The count starts again for each specialty.", kind="fee_bands")
-    unknown_visa_tier: str = rule(
-        "reach", "Best tier when visa sponsorship is unknown",
-        "Unknown sponsorship never counts as a yes.", choices="tier")
-    unknown_img_tier: str = rule(
-        "possible", "Best tier when IMG presence is unknown",
-        "Unknown IMG presence never counts as clear presence.", choices="tier")
+        "next band starts. The count starts again for each specialty.", kind="fee_bands", group="ERAS fees")
+
+    def competitiveness(self, specialty: str | None) -> str | None:
+        """The specialty's level (COMPETITIVENESS), the most competitive list it is in; None if in none."""
+        for level in reversed(COMPETITIVENESS):
+            if specialty in getattr(self, f"{level}_specialties"):
+                return level
+        return None
 
     @classmethod
     def from_mapping(cls, stored: dict[str, Any] | None) -> Rules:
@@ -148,12 +294,32 @@ class Rules:
 
 
 def describe() -> list[dict[str, Any]]:
-    """Each rule's name, default, label, help and bounds, for the settings page."""
+    """Each rule's name, default, label, help, heading and bounds, for the settings page."""
     defaults = Rules()
     return [
         {"name": f.name, "default": getattr(defaults, f.name), "type": f.type, **f.metadata}
         for f in fields(Rules)
     ]
+
+
+def grouped() -> list[tuple[str, list[dict[str, Any]]]]:
+    """The described rules under their headings, in GROUPS order."""
+    described = describe()
+    return [(group, [d for d in described if d["group"] == group]) for group in GROUPS]
+
+
+def changed_from_defaults(values: dict[str, Any]) -> dict[str, Any]:
+    """Only the rules that differ from their defaults: what a saved rule set stores, so that a
+    default changed by a later version reaches everyone who did not change that rule."""
+    defaults = Rules().as_dict()
+    return {name: value for name, value in values.items() if name in defaults and _key(value) != _key(defaults[name])}
+
+
+def _key(value: Any) -> Any:
+    """A rule's value compared regardless of the order of a list of choices (ticked boxes)."""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return sorted(set(value))
+    return value
 
 
 # -- ERAS fee bands: [[first program, price each], ...], first at 1, ascending ----------------

@@ -27,7 +27,7 @@ def open_programs(page):
 def j1_applicant(app):
     app.config["TRACKER_NOW"] = dt.datetime(2026, 11, 25, 9, 0)  # in the 2027 season, whatever today is
     with app.app_context():
-        db.session.add(Profile(visa_needed="J-1", step2_ck=232, graduation_year=2021, season_year=2027,
+        db.session.add(Profile(visa_needed="J-1", step2_ck=232, graduation_year=2023, season_year=2027,
                                usce_months=3, step1_attempts=1, step2_attempts=1))
         retier_all()
         db.session.commit()
@@ -36,7 +36,7 @@ def j1_applicant(app):
 def test_changing_the_visa_cell_flips_the_tier_badge_without_a_reload(page, app, j1_applicant, make_program,
                                                                       read_program):
     pid = make_program(name="Gary County Medical Center Program (Internal Medicine)",
-                       visa_j1="yes", img_percent=45, setting="county")
+                       visa_j1="yes", img_percent=45, non_us_img_count=5, setting="county")
     open_programs(page)
     tier = page.locator(f"#tier-{pid}")
     expect(tier.locator(".tier-badge")).to_have_text("Likely")
@@ -65,7 +65,7 @@ def test_changing_the_visa_cell_flips_the_tier_badge_without_a_reload(page, app,
 
 def test_setting_a_tier_by_hand_shows_it_as_overridden(page, app, j1_applicant, make_program, read_program):
     pid = make_program(name="Peoria Public Health System Program (Internal Medicine)",
-                       visa_j1="yes", img_percent=45, setting="county")
+                       visa_j1="yes", img_percent=45, non_us_img_count=5, setting="county")
     open_programs(page)
     tier = page.locator(f"#tier-{pid}")
     tier.click()

@@ -64,25 +64,45 @@ def _score(label: str, description: str = "") -> IntegerField:
 class ProfileForm(FlaskForm):
     visa_needed = SelectField("Visa you need", choices=[
         SelectChoice("", "—"), SelectChoice("J-1", "J-1"), SelectChoice("H-1B", "H-1B"),
+        SelectChoice("either", "Either J-1 or H-1B"),
         SelectChoice("none", "None (US citizen or permanent resident)")])
+    visa_preference = SelectField("If either: the one you prefer", choices=[
+        SelectChoice("", "No preference"), SelectChoice("J-1", "J-1"), SelectChoice("H-1B", "H-1B")], default="")
     step1 = StringField("Step 1", [_step1], description="pass, fail, or an old numeric score")
     step1_attempts = IntegerField("Step 1 attempts", [Optional(), NumberRange(1, 6)])
     step2_ck = _score("Step 2 CK score")
     step2_attempts = IntegerField("Step 2 CK attempts", [Optional(), NumberRange(1, 6)])
-    step3 = _score("Step 3 score", "Leave empty if you have not taken it")
+    step3 = _score("Step 3 score", "Leave empty if you have not taken it; a score below the passing score is a "
+                                   "failed attempt")
+    step3_attempts = IntegerField("Step 3 attempts", [Optional(), NumberRange(1, 6)])
+    ecfmg_certified = SelectField("ECFMG certificate", choices=[
+        SelectChoice("", "—"), SelectChoice("yes", "I have it"),
+        SelectChoice("by_ranking", "Expected by the rank-list deadline"),
+        SelectChoice("later", "Not by the rank-list deadline")], default="")
     graduation_year = IntegerField("Year of graduation", [Optional(), NumberRange(1960, 2040)])
     season_year = IntegerField("Match year", [InputRequired("Enter the Match year, e.g. 2027."),
                                               NumberRange(2000, 2100)],
                                description="The March of the Match you are applying for")
+    clinical_gap_months = _count("Longest gap in clinical work (months)", 600,
+                                 "Months since graduation without clinical work (0 if none)")
     usce_months = _count("Months of hands-on USCE", 120)
-    observership_months = _count("Months of observerships", 120)
+    usce_inpatient_months = _count("Of which inpatient (months)", 120)
+    observership_months = _count("Months of observerships", 120, "Observerships and tele-rotations, which count "
+                                                                 "for less than hands-on months")
     us_letters = _count("US letters of recommendation", 10)
     languages = StringField("Languages", [Length(max=200)], description="e.g. Spanish, Arabic, Hindi")
+    mission_experience = CheckboxList("Mission experience",
+                                      choices=[SelectChoice(c.value, c.label) for c in fields.MISSION_EXPERIENCE],
+                                      validate_choice=False)
     target_specialties = CheckboxList("Target specialties",
                                       choices=[SelectChoice(c.value, c.label) for c in fields.SPECIALTIES],
                                       validate_choice=False)
     region_ties = StringField("Region ties", [Length(max=300)], description="States or cities where you have family, "
                                                                            "rotations or other ties")
+
+    def validate_usce_inpatient_months(self, field) -> None:
+        if field.data is not None and self.usce_months.data is not None and field.data > self.usce_months.data:
+            raise ValidationError("Inpatient months are among the hands-on months: at most as many.")
 
 
 PROFILE_KEYS = [name for name in ProfileForm.__dict__ if not name.startswith("_") and name != "Meta"
@@ -122,6 +142,10 @@ def edit():
     for key in PROFILE_KEYS:
         value = form[key].data
         setattr(profile, key, value if value != "" else None)
+    if profile.visa_needed != "either":
+        profile.visa_preference = None  # a preference between two visas only
+    profile.mission_experience = [c.value for c in fields.MISSION_EXPERIENCE
+                                  if c.value in (form.mission_experience.data or [])]
     profile.signal_limits = {specialty: form[name].data for name, specialty in SIGNAL_FIELDS.items()
                              if form[name].data is not None}
     db.session.flush()
@@ -182,12 +206,30 @@ def rules_form_class() -> type[FlaskForm]:
     return type("RulesForm", (FlaskForm,), attrs)
 
 
+def default_text(item: dict) -> str:
+    """A rule's default as the page shows it beside the rule: labels, not stored keys."""
+    default = item["default"]
+    if item.get("kind") == "fee_bands":
+        return rules.format_fee_bands(default).replace("\n", "; ")
+    if "choices" in item:
+        labels = {c.value: c.label for c in _choices(item["choices"])}
+        if isinstance(default, list):
+            return ", ".join(labels.get(v, v) for v in default) or "none"
+        return labels.get(default, default)
+    return f"{default:g}" if isinstance(default, float) else str(default)
+
+
+def _settings_page(form, status: int = 200):
+    return render_template("profile/settings.html", form=form, groups=rules.grouped(),
+                           defaults=Rules().as_dict(), default_text=default_text,
+                           range_reading=rules.RANGE_READING), status
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     form_class = rules_form_class()
     if request.method == "GET":
-        return render_template("profile/settings.html", form=form_class(data=current_rules().as_dict()),
-                               defaults=Rules().as_dict())
+        return _settings_page(form_class(data=current_rules().as_dict()))
     write_transaction()
     if request.form.get("reset"):
         stored = current_rule_set()
@@ -200,8 +242,9 @@ def settings():
         return redirect(url_for("profile.settings"))
     form = form_class()
     if not form.validate():
-        return render_template("profile/settings.html", form=form, defaults=Rules().as_dict()), 422
-    values = {item["name"]: form[item["name"]].data for item in rules.describe()}
+        return _settings_page(form, 422)
+    # only what differs from the defaults: a default a later version changes then reaches this rule set
+    values = rules.changed_from_defaults({item["name"]: form[item["name"]].data for item in rules.describe()})
     stored = current_rule_set()
     if stored is None:
         stored = RuleSet(values=values)
