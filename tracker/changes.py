@@ -38,6 +38,19 @@ def new_batch_id() -> str:
     return uuid.uuid4().hex
 
 
+def change_mark() -> int:
+    """The newest change-log entry there has ever been: every change made later has a greater id,
+    since ids are never given twice (not after a delete, nor after a restore: SQLite's
+    AUTOINCREMENT counter, which tracker.backups raises). An export records it to spot later edits,
+    and a returned export naming a greater one was not made by this tracker."""
+    newest = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Change.id), 0)))
+    if db.engine.dialect.name == "sqlite" and db.session.scalar(
+            sa.text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")):
+        counter = db.session.scalar(sa.text("SELECT seq FROM sqlite_sequence WHERE name = 'change'"))
+        newest = max(newest, counter or 0)
+    return newest
+
+
 def commit() -> None:
     """Commit the session's writes. A program written by someone else since it was read (the
     version check of the flush, SQLAlchemy's StaleDataError) raises StaleVersion, as a stale

@@ -15,7 +15,7 @@ from flask_migrate import upgrade
 from . import fields
 from .changes import create_program, new_batch_id
 from .db import db, write_transaction
-from .models import Change, Program
+from .models import Change, ImportBatch, Program, UndoStep
 from .rules import TIER_LABELS
 from .store import inputs
 from .tiers import retier_all
@@ -50,7 +50,12 @@ def demo_command(force: bool, if_empty: bool) -> None:
             f"The database already holds {existing} programs; nothing loaded. "
             "Use --force to delete them (and their history) and load the demo."
         )
+    drafts_before = _draft_ids()
     if existing:
+        # the history goes with the programs: the imports (whose undo would name programs that are
+        # gone) and the grid's undo steps too; ids are never given again, so nothing points elsewhere
+        db.session.execute(sa.delete(UndoStep))
+        db.session.execute(sa.delete(ImportBatch))
         db.session.execute(sa.delete(Change))
         db.session.execute(sa.delete(Program))
     batch = new_batch_id()
@@ -60,6 +65,8 @@ def demo_command(force: bool, if_empty: bool) -> None:
         create_program(values, source="demo", batch_id=batch, tiering=given)
         count += 1
     db.session.commit()
+    if existing:  # the drafts' kept files, now that no draft names them
+        _drafts().forget_unknown(gone=drafts_before)
     click.echo(f"Loaded {count} demo programs.")
 
 
@@ -153,7 +160,8 @@ def export_command(file: Path, tiers: tuple[str, ...], cols: tuple[str, ...], fi
                    unknown: bool, query: str | None, sort: str | None) -> None:
     """Write the mentor's workbook (.xlsx) or a CSV (.csv), as the grid's Export button does."""
     from .exporting import build_csv, build_workbook
-    from .listing import View, change_mark, export_summary, query_view
+    from .changes import change_mark
+    from .listing import View, export_summary, query_view
     from .models import utcnow
 
     wrong = [c for c in cols if c not in fields.BY_KEY]
@@ -242,8 +250,6 @@ def backup_command(file: Path, force: bool) -> None:
 @with_appcontext
 def restore_command(file: Path, yes: bool) -> None:
     """Replace the database with the backup FILE; the current database is kept in instance/backups."""
-    from flask_migrate import upgrade as migrate_upgrade
-
     from .backups import BackupError, database_path, head_revision, restore_from, verify_backup
 
     try:
@@ -257,23 +263,50 @@ def restore_command(file: Path, yes: bool) -> None:
                                      "first.", default=False):
         click.echo("Nothing was changed.")
         return
+    drafts_before = _draft_ids()
     db.session.remove()
     db.engine.dispose()  # this process holds no connection while the backup is copied in
     folder = Path(current_app.instance_path) / "backups"
     try:
-        result = restore_from(file, live, folder)
+        result = restore_from(file, live, folder, prepare=_upgraded if info.revision != head_revision() else None)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
+    _drafts().forget_unknown(gone=drafts_before)  # the kept files of drafts the backup doesn't have
+    db.session.commit()
     if result.previous:
         click.echo(f"The previous database is kept in {result.previous}.")
     if info.revision != head_revision():
-        migrate_upgrade()
-        write_transaction()
-        retier_all(only_missing=True)  # programs from before tiers existed, as init-db does
-        db.session.commit()
         click.echo(f"Upgraded the restored database from schema revision {info.revision} to {head_revision()}.")
     click.echo(f"Restored {info.programs} programs from {file}. A running tracker shows them from the next page "
                "you open.")
+
+
+def _drafts():
+    from .importing.drafts import DraftStore
+
+    return DraftStore(Path(current_app.instance_path) / "imports", current_app.config["IMPORT_MAX_ROWS"])
+
+
+def _draft_ids() -> set[str]:
+    return set(db.session.scalars(sa.select(ImportBatch.batch_id).where(ImportBatch.status == "draft")))
+
+
+def _upgraded(staged: Path) -> None:
+    """Bring a staged copy of an older backup to the current schema before it is copied in, as
+    init-db does (the live database goes from its old content to the new in one step)."""
+    from . import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{staged}", "SECRET_KEY": current_app.secret_key,
+                      "TRACKER_DAILY_BACKUP": False})
+    with app.app_context():
+        try:
+            upgrade()
+            write_transaction()
+            retier_all(only_missing=True)  # programs from before tiers existed
+            db.session.commit()
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 def _size(n: int) -> str:

@@ -18,6 +18,7 @@ import json
 import os
 import tempfile
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,9 @@ from .read import Sheet, UnreadableFile, read_file
 SAMPLE_ROWS = 50  # map_columns takes its examples from the 50 rows below the header
 HEAD_ROWS = HEADER_SCAN_ROWS + SAMPLE_ROWS + 10  # kept for the mapping page: the header and its examples
 DRAFT_KEPT_DAYS = 14
+# An upload writes its files before its draft is committed: files no draft names are left alone
+# this long (then they are a crashed upload's, or of drafts a restore or `demo --force` took away).
+LEFTOVER_GRACE_SECONDS = 15 * 60
 
 
 class DraftGone(Exception):
@@ -242,6 +246,7 @@ class DraftStore:
             path.write_bytes(data)
             self._keep_sheets(batch, sheets, detected)
             self.forget_old()
+            self.forget_unknown()
         except BaseException:
             self.forget(batch)
             raise
@@ -271,6 +276,29 @@ class DraftStore:
         for batch in old:
             self.forget(batch)
             batch.stored_file = None
+
+    def forget_unknown(self, grace: float = LEFTOVER_GRACE_SECONDS, gone: set[str] = frozenset()) -> list[Path]:
+        """Remove the files in the folder that no draft in the database keeps: those of an upload
+        that crashed before its draft was committed, or of drafts a restore took away, once older
+        than ``grace`` seconds; those of the drafts named in ``gone`` (drafts the database had
+        until just now) at once. Returns what was removed."""
+        if not self.folder.is_dir():
+            return []
+        kept = set(db.session.scalars(sa.select(ImportBatch.batch_id).where(
+            ImportBatch.status == "draft", ImportBatch.stored_file.is_not(None))))
+        cutoff = time.time() - grace
+        removed = []
+        for path in self.folder.iterdir():
+            owner = path.name.split(".", 1)[0]  # "<batch id>.xlsx", "<batch id>.head.json[.*.partial]"
+            if owner in kept or not path.is_file():
+                continue
+            try:
+                if owner in gone or path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed.append(path)
+            except FileNotFoundError:  # another request removed it first
+                pass
+        return removed
 
     def head(self, batch: ImportBatch) -> dict:
         """The first rows of the draft's sheets; read again from its file if they were not kept.

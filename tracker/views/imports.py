@@ -147,6 +147,13 @@ def left_out(plan: Plan) -> set[int]:
 def apply(batch_id: int):
     write_transaction()
     batch = get_batch(batch_id, "draft")
+    # The preview names its draft by the batch's own random id, which no other upload (nor a
+    # restored database) can have: Apply in a tab left open applies the file it showed or nothing.
+    # (A form without it, from a script, is taken to mean the draft its address names.)
+    shown = request.form.get("draft")
+    if shown is not None and shown != batch.batch_id:
+        abort(409, description="This preview was of another upload, which is no longer a draft here; nothing "
+                               "was imported. Open the Import page to see the imports as they are now.")
     plan = plan_of(batch)
     take = set()
     for value in request.form.getlist("take"):

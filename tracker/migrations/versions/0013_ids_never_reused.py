@@ -1,0 +1,34 @@
+"""Ids are never given twice (SQLite AUTOINCREMENT): after `tracker demo --force`, a delete or a
+restore, a new program, change, import or undo step never takes an id a tab, an export's change
+mark or an undo still holds
+
+Revision ID: 0013
+Revises: 0010
+Create Date: 2027-01-10
+
+"""
+from alembic import op
+
+revision = '0013'
+down_revision = '0010'
+branch_labels = None
+depends_on = None
+
+TABLES = ("program", "change", "import_batch", "undo_step")
+
+
+def _rebuild(autoincrement: bool) -> None:
+    # Only SQLite reuses ids (the largest one plus one); other databases' sequences never go back.
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    for table in TABLES:
+        with op.batch_alter_table(table, recreate="always", table_kwargs={"sqlite_autoincrement": autoincrement}):
+            pass
+
+
+def upgrade():
+    _rebuild(True)
+
+
+def downgrade():
+    _rebuild(False)
