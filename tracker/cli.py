@@ -293,20 +293,22 @@ def _draft_ids() -> set[str]:
 
 def _upgraded(staged: Path) -> None:
     """Bring a staged copy of an older backup to the current schema before it is copied in, as
-    init-db does (the live database goes from its old content to the new in one step)."""
-    from . import create_app
+    init-db does, so the live database goes from its old content to the new in one step. It runs
+    as a `tracker init-db` of its own on the staged file (a second app in this process would have
+    to import the factory that made this one)."""
+    import os
+    import subprocess
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{staged}", "SECRET_KEY": current_app.secret_key,
-                      "TRACKER_DAILY_BACKUP": False})
-    with app.app_context():
-        try:
-            upgrade()
-            write_transaction()
-            retier_all(only_missing=True)  # programs from before tiers existed
-            db.session.commit()
-        finally:
-            db.session.remove()
-            db.engine.dispose()
+    from .backups import BackupError
+
+    env = {**os.environ, "TRACKER_DATABASE_URL": f"sqlite:///{staged}",
+           "TRACKER_SECRET_KEY": current_app.secret_key or "restore",
+           "TRACKER_INSTANCE_PATH": current_app.instance_path}
+    done = subprocess.run([sys.executable, "-c", "from tracker.console import cli; cli()", "init-db"], env=env,
+                          capture_output=True, text=True, timeout=600)
+    if done.returncode:
+        raise BackupError(f"The backup could not be upgraded to the current schema: {done.stderr.strip()[-500:]}. "
+                          "Nothing was changed.")
 
 
 def _size(n: int) -> str:
