@@ -112,6 +112,10 @@ def import_command(file: Path, sheet: str | None, dry_run: bool, yes: bool) -> N
     if sheet is not None and sheet not in names:
         raise click.ClickException(f"There is no sheet “{sheet}”; the sheets are: {', '.join(names)}.")
     detected = drafts.detect(sheets, only=sheet)
+    try:
+        drafts.check_change_mark(detected.exported)
+    except UnreadableFile as exc:
+        raise click.ClickException(exc.message) from None
     chosen, header_row, columns, exported = detected
     mapped = [f"{c.header} → {c.target_label}" for c in columns if c.target]
     click.echo(f"Sheet “{chosen.name}”, headers in row {header_row + 1}: " + "; ".join(mapped))

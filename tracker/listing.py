@@ -51,6 +51,7 @@ def read_page(text: Any) -> int | None:
         return None
     return int(text)
 
+
 # Views every tracker has (a saved view is the same thing with the user's own name).
 BUILT_IN_VIEWS = (
     ("To research", "unknown=1&f.status=researching&f.status=will_apply"),

@@ -26,7 +26,7 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
-from ..changes import new_batch_id
+from ..changes import change_mark, new_batch_id
 from ..db import db
 from ..exporting import PROGRAMS_SHEET, TRACKER_SHEET
 from ..models import ImportBatch, ImportMapping, utcnow
@@ -115,6 +115,21 @@ def detect(sheets: list[Sheet], only: str | None = None) -> Detected:
     sheet = candidates[pick_sheet(candidates)]
     header_row = find_header_row(sheet)
     return Detected(sheet, header_row, columns_of(sheet, header_row), None)
+
+
+def check_change_mark(exported: ExportInfo | None) -> None:
+    """A returned export's change mark must be one this tracker gave: from 0 to its newest change
+    (changes.change_mark). One beyond it (a hidden sheet edited by hand, 1e20 or 10^9) would hide
+    every edit made in the tracker since, so that the import overwrote them: UnreadableFile."""
+    if exported is None:
+        return
+    newest = change_mark()
+    if not 0 <= exported.change_mark <= newest:
+        raise UnreadableFile(
+            f"This workbook's hidden {TRACKER_SHEET} sheet was changed: its change mark ({exported.change_mark:g}) "
+            f"is not one this tracker gave (they go up to {newest}), so the edits made in the tracker since the "
+            "export can't be told from the mentor's. Nothing was imported; export again, or copy the mentor's "
+            "rows into a plain sheet and import that.", 422)
 
 
 def with_choices(columns: list[Column], mapping: dict[str, str] | None) -> list[Column]:
@@ -237,6 +252,7 @@ class DraftStore:
         with the detected sheet, header and mapping. Drafts left for DRAFT_KEPT_DAYS give their
         files back. The caller commits, and calls ``forget`` if that fails."""
         detected = detect(sheets)
+        check_change_mark(detected.exported)
         batch = new_batch(filename, detected)
         self.folder.mkdir(parents=True, exist_ok=True)
         suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "csv"

@@ -6,10 +6,11 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge, SecurityError
+from werkzeug.routing import IntegerConverter
 
 from .. import fields
 from ..rules import TIER_LABELS, format_fee_bands
-from ._htmx import flash_error, is_htmx, row_class
+from ._htmx import MAX_ID, flash_error, is_htmx, row_class
 
 # htmx 2 swaps only 2xx answers by default. A refused value (422) and a stale version (409)
 # come back as cells to show; other errors are retargeted by errors() to the flash area.
@@ -29,7 +30,17 @@ HTMX_CONFIG = {
 }
 
 
+class IdConverter(IntegerConverter):
+    """<int:...> in a route: a number past the largest integer the database stores names nothing
+    (404), instead of reaching the database and overflowing there."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     from . import backups, calendar, dashboard, exports, grid, history, imports, profile, programs, seasons, today
 
     app.register_blueprint(grid.bp)

@@ -34,6 +34,27 @@ def get_live_program(program_id: int) -> Program:
     return program
 
 
+MAX_ID = 2**63 - 1  # the largest integer SQLite (and PostgreSQL's bigint) stores
+
+
+def read_id(text: str | None) -> int | None:
+    """A whole number from 0 to MAX_ID (an id, a row version) from a form, else None: no
+    signs, exponents or decimals (int() takes "1_000"; float() takes "1e3")."""
+    text = (text or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 19 or int(text) > MAX_ID:
+        return None
+    return int(text)
+
+
+def posted_version() -> int:
+    """The row version a form was rendered with; 400 when it is missing or not a version."""
+    version = read_id(request.form.get("version"))
+    if version is None:
+        abort(400, description="The row version is missing or damaged; reload the page and try again. "
+                               "Nothing was saved.")
+    return version
+
+
 def get_field(key: str) -> fields.Field:
     f = fields.BY_KEY.get(key)
     if f is None:

@@ -72,7 +72,11 @@ def upload():
     except UnreadableFile as exc:
         return render_template("imports/index.html", batches=batches(), error=exc.message), exc.status
     write_transaction()
-    batch = store.start(data, upload.filename, sheets)
+    try:
+        batch = store.start(data, upload.filename, sheets)
+    except UnreadableFile as exc:  # a returned export whose hidden sheet was tampered with
+        db.session.rollback()
+        return render_template("imports/index.html", batches=batches(), error=exc.message), exc.status
     try:
         db.session.commit()
     except BaseException:  # no draft in the database: none of its files either

@@ -14,7 +14,7 @@ from ..listing import View, query_view
 from ..models import Program
 from ..season_checks import save_warnings
 from ..store import in_season, inputs, live_programs_select
-from ._htmx import flash_error, get_program, is_htmx, render_row, undo_trigger
+from ._htmx import flash_error, get_program, is_htmx, posted_version, read_id, render_row, undo_trigger
 
 bp = Blueprint("programs", __name__, url_prefix="/programs")
 
@@ -55,7 +55,7 @@ def bulk():
     if request.form.get("all") == "1":
         programs, _ = query_view(View.from_args(request.form), paged=False)
     else:
-        ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+        ids = [i for i in map(read_id, request.form.getlist("ids")) if i is not None]
         programs = list(db.session.scalars(live_programs_select().where(Program.id.in_(ids))))
     if not programs:
         abort(400, description="Select the programs to change first (tick their boxes).")
@@ -111,8 +111,7 @@ def detail(program_id: int):
     status = 200
     if request.method == "POST" and program.deleted_at is None and form.validate_on_submit():
         try:
-            changes = update_program(program, submitted_values(form),
-                                     expected_version=int(form.version.data or 0))
+            changes = update_program(program, submitted_values(form), expected_version=posted_version())
             commit()
         except ValidationFailed as exc:
             db.session.rollback()
