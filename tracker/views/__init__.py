@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge, SecurityError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
 from .. import fields
@@ -94,9 +94,9 @@ def init_app(app: Flask) -> None:
 
 
 def _error(code: int, message: str):
-    try:
-        request.host
-    except SecurityError:  # a Host this tracker doesn't serve: no page to build links from
+    from ..security import request_host_is_trusted
+
+    if not request_host_is_trusted():  # a Host this tracker doesn't serve: no page to build links from
         return message, code, {"Content-Type": "text/plain; charset=utf-8"}
     if is_htmx():
         return flash_error(message, code)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
 
@@ -80,7 +82,21 @@ def bulk():
         rows = Markup("").join(render_row(p, oob=True) for p in changed)
         return rows + Markup(render_template("_flash_oob.html", messages=[("ok", message)])), 200, undo_trigger()
     flash(message, "ok")
-    return redirect(request.referrer or url_for("grid.index"))
+    return redirect(_own_page(request.referrer) or url_for("grid.index"))
+
+
+def _own_page(address: str | None) -> str | None:
+    """The path and query of ``address`` when it is a page of this tracker (the same host, over
+    http or https), else None: a Referer can name any site or a javascript: address."""
+    if not address or "\\" in address or any(ord(c) < 32 for c in address):
+        return None
+    parts = urlsplit(address)
+    if parts.scheme or parts.netloc:
+        if parts.scheme not in ("http", "https") or parts.netloc.lower() != request.host.lower():
+            return None
+    if not parts.path.startswith("/") or parts.path.startswith("//"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 @bp.route("/new", methods=["GET", "POST"])
