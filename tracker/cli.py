@@ -222,8 +222,21 @@ def serve_command(host: str, port: int, threads: int) -> None:
     from flask import current_app
     from waitress import serve
 
+    app = current_app._get_current_object()
     click.echo(f"Residency Tracker on http://{host}:{port}/ (Ctrl+C stops it)")
-    serve(current_app._get_current_object(), host=host, port=port, threads=threads, ident="tracker")
+    serve(app, host=host, port=port, threads=threads, ident="tracker", **serve_options(app))
+
+
+BODY_HEADROOM = 1024 * 1024  # a form's fields and multipart framing beside the largest file
+
+
+def serve_options(app: Flask) -> dict[str, int]:
+    """Waitress keeps a request body of up to the upload limit (MAX_CONTENT_LENGTH, and room for the
+    form around it) in memory: by default it writes any body over 512 KB to a temporary file, and
+    with the disk full that failed before the tracker saw the request, so the browser got a reset
+    connection instead of a page. A body larger than that is refused by waitress (413)."""
+    most = int(app.config.get("MAX_CONTENT_LENGTH") or 10 * 1024 * 1024) + BODY_HEADROOM
+    return {"inbuf_overflow": most, "max_request_body_size": most}
 
 
 @click.command("backup")

@@ -1,6 +1,9 @@
-"""CSRF on every POST and the response headers every page carries."""
+"""CSRF on every POST, the hosts the tracker answers to, uploads kept in memory, and the response
+headers every page carries."""
 
 from __future__ import annotations
+
+import io
 
 from flask import Flask, Request, Response, current_app, request
 from flask_wtf.csrf import CSRFProtect
@@ -69,9 +72,18 @@ def request_host_is_trusted() -> bool:
 
 
 class TrackerRequest(Request):
-    """Flask hands TRUSTED_HOSTS to werkzeug's check, which can't match an IPv6 name; the tracker
+    """The tracker's request.
+
+    Flask hands TRUSTED_HOSTS to werkzeug's check, which can't match an IPv6 name; the tracker
     checks the setting itself (host_is_trusted, before any view), so werkzeug is handed none and
-    refuses only a Host that is no host at all."""
+    refuses only a Host that is no host at all.
+
+    An uploaded file is kept in memory (it is at most MAX_CONTENT_LENGTH, and the Import page
+    reads it whole anyway), not in a temporary file: with the temporary folder's disk full, that
+    refused every upload over 500 KB before the tracker saw it."""
+
+    def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
+        return io.BytesIO()
 
     @property
     def trusted_hosts(self) -> None:

@@ -4,11 +4,13 @@ area."""
 
 from __future__ import annotations
 
+import errno
 import json
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import abort, g, get_template_attribute, render_template, request
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
 
 from .. import fields
 from ..db import db
@@ -32,6 +34,18 @@ def get_live_program(program_id: int) -> Program:
     if program.deleted_at is not None:
         abort(404, description="This program was deleted; restore it from its page to edit it.")
     return program
+
+
+DISK_FULL = ("The disk is full (or the database reached its size limit), so nothing was saved. "
+             "Free some space, then try again.")
+DISK_FULL_ERRNOS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}  # what a full disk raises
+
+
+class InsufficientStorage(HTTPException):
+    """507: what can't be written for want of disk space (werkzeug has no exception for it)."""
+
+    code = 507
+    description = DISK_FULL
 
 
 MAX_ID = 2**63 - 1  # the largest integer SQLite (and PostgreSQL's bigint) stores
