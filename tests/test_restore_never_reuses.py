@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from tracker.backups import backup_to, database_path
@@ -104,3 +105,22 @@ def test_a_preview_applies_only_the_draft_it_showed(app, client, make_program):
     refused = client.post(f"/imports/{second}/apply", data={"draft": token})
     assert refused.status_code == 409 and "another" in refused.get_data(as_text=True)
     assert client.post(f"/imports/{first}/apply", data={"draft": token}).status_code == 302
+
+
+@pytest.mark.parametrize("gone_by", ["restoring an empty backup", "demo --force"])
+def test_versions_of_programs_gone_before_a_restore_are_not_given_again(app, client, runner, make_program,
+                                                                        tmp_path, gone_by):
+    empty = backup_to(database_path(app.config["SQLALCHEMY_DATABASE_URI"]), tmp_path / "empty.sqlite3")
+    pid = make_program(city="Toledo")
+    with_it = backup_to(database_path(app.config["SQLALCHEMY_DATABASE_URI"]), tmp_path / "with-it.sqlite3")
+    v = version_of(app, pid)
+    assert save_city(client, pid, "Dayton", v).status_code == 200
+    tab_b = v + 1
+    if gone_by == "demo --force":
+        assert runner.invoke(args=["demo", "--force"]).exit_code == 0
+    else:
+        restore(app, runner, empty)  # the program and every version it had are gone from the database
+    restore(app, runner, with_it)
+
+    assert save_city(client, pid, "Akron", version_of(app, pid)).status_code == 200
+    assert save_city(client, pid, "Erie", tab_b).status_code == 409

@@ -296,7 +296,8 @@ RESTORE_MARGIN = 1_000_000
 
 def high_water(conn: sqlite3.Connection) -> dict[str, int]:
     """The largest id of each of ID_TABLES ever given (its AUTOINCREMENT counter, or its largest
-    id) and the largest program version, in the database ``conn`` reads."""
+    id) and the largest program version (of the programs there, or kept in high_water from those
+    gone), in the database ``conn`` reads."""
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     marks: dict[str, int] = {}
     for table in ID_TABLES:
@@ -308,6 +309,9 @@ def high_water(conn: sqlite3.Connection) -> dict[str, int]:
                 marks[name] = max(marks[name], seq or 0)
     if "program" in tables:
         marks["version"] = conn.execute("SELECT coalesce(max(version), 0) FROM program").fetchone()[0]
+    if "high_water" in tables:  # the versions of programs that are gone (an earlier restore, demo --force)
+        kept = conn.execute("SELECT value FROM high_water WHERE name = 'version'").fetchone()
+        marks["version"] = max(marks.get("version", 0), kept[0] if kept else 0)
     return marks
 
 
@@ -328,7 +332,11 @@ def raise_high_water(conn: sqlite3.Connection, marks: dict[str, int], margin: in
         if not updated.rowcount:
             conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (table, mark))
     if marks.get("version"):
-        conn.execute("UPDATE program SET version = version + ?", (marks["version"] + margin,))
+        floor = marks["version"] + margin
+        conn.execute("UPDATE program SET version = version + ?", (floor,))
+        # kept for the next restore, even if every program is deleted before it
+        conn.execute("INSERT INTO high_water (name, value) VALUES ('version', ?) ON CONFLICT (name) "
+                     "DO UPDATE SET value = max(value, excluded.value)", (floor,))
 
 
 def _live_high_water(live: Path) -> dict[str, int]:

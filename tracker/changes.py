@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import fields
 from .db import db
-from .models import Change, Program, utcnow
+from .models import Change, HighWater, Program, utcnow
 from .store import Inputs, current_season_id
 from .tiering import TIER_FIELDS
 from .tiers import retier
@@ -49,6 +49,17 @@ def change_mark() -> int:
         counter = db.session.scalar(sa.text("SELECT seq FROM sqlite_sequence WHERE name = 'change'"))
         newest = max(newest, counter or 0)
     return newest
+
+
+def keep_version_high_water() -> None:
+    """Record the highest program version so far before programs are deleted for good, so that a
+    later restore moves every version past the versions those programs had (tracker.backups)."""
+    highest = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Program.version), 0)))
+    kept = db.session.get(HighWater, "version")
+    if kept is None:
+        db.session.add(HighWater(name="version", value=highest))
+    elif highest > kept.value:
+        kept.value = highest
 
 
 def commit() -> None:

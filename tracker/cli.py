@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from . import fields
-from .changes import create_program, new_batch_id
+from .changes import create_program, keep_version_high_water, new_batch_id
 from .db import db, write_transaction
 from .models import Change, ImportBatch, Program, UndoStep
 from .rules import TIER_LABELS
@@ -54,6 +54,7 @@ def demo_command(force: bool, if_empty: bool) -> None:
     if existing:
         # the history goes with the programs: the imports (whose undo would name programs that are
         # gone) and the grid's undo steps too; ids are never given again, so nothing points elsewhere
+        keep_version_high_water()  # a restore moves versions past those of the programs deleted here
         db.session.execute(sa.delete(UndoStep))
         db.session.execute(sa.delete(ImportBatch))
         db.session.execute(sa.delete(Change))

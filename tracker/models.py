@@ -163,6 +163,17 @@ class UndoStep(db.Model):
     redone_at: Mapped[dt.datetime | None]
 
 
+class HighWater(db.Model):
+    """The highest of something ever given out where the rows that had it may be gone: "version",
+    the highest row version of a program deleted for good (`demo --force`) or replaced by a
+    restore. A restore moves every version past it (tracker.backups.raise_high_water)."""
+
+    __tablename__ = "high_water"
+
+    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    value: Mapped[int]
+
+
 class Profile(db.Model):
     """The applicant: one per tracker for now."""
 

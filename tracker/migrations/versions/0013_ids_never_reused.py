@@ -1,12 +1,14 @@
 """Ids are never given twice (SQLite AUTOINCREMENT): after `tracker demo --force`, a delete or a
 restore, a new program, change, import or undo step never takes an id a tab, an export's change
-mark or an undo still holds
+mark or an undo still holds; the highest row version a deleted or replaced program had is kept
+(high_water), so a restore moves every version past it
 
 Revision ID: 0013
 Revises: 0010
 Create Date: 2027-01-10
 
 """
+import sqlalchemy as sa
 from alembic import op
 
 revision = '0013'
@@ -28,7 +30,13 @@ def _rebuild(autoincrement: bool) -> None:
 
 def upgrade():
     _rebuild(True)
+    op.create_table('high_water',
+    sa.Column('name', sa.String(length=40), nullable=False),
+    sa.Column('value', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('name')
+    )
 
 
 def downgrade():
+    op.drop_table('high_water')
     _rebuild(False)
