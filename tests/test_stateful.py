@@ -35,8 +35,7 @@ from tracker import create_app, fields
 from tracker.db import db
 from tracker.models import Change, ImportBatch, Program
 
-from conftest import CSRFClient
-from forms import form_values, mapping_form
+from forms import CSRFClient, form_values, mapping_form
 
 EXAMPLES = int(os.environ.get("TRACKER_FUZZ_EXAMPLES", "20"))
 STEPS = int(os.environ.get("TRACKER_FUZZ_STEPS", "25"))
