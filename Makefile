@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench install install-test system-deps clean
+.PHONY: run test fuzz bench install install-test system-deps clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -42,6 +42,13 @@ system-deps:
 
 test: install-test system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Random sequences of every write path, longer than `make test` runs them (README "Where things are").
+FUZZ_EXAMPLES ?= 500
+FUZZ_STEPS ?= 50
+fuzz: install-test
+	TRACKER_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) TRACKER_FUZZ_STEPS=$(FUZZ_STEPS) TRACKER_FUZZ_SHRINK=1 \
+	  $(BIN)/python -m pytest tests/test_stateful.py -p no:logging --hypothesis-show-statistics $(PYTEST_ARGS)
 
 # Speed targets are measured here, never in timed unit tests.
 bench: install

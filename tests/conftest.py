@@ -2,7 +2,6 @@ import datetime as dt
 import re
 
 import pytest
-from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from tracker import create_app
@@ -10,25 +9,7 @@ from tracker.changes import create_program
 from tracker.db import db
 from tracker.models import Program
 
-
-class CSRFClient(FlaskClient):
-    """A test client that sends the page's CSRF token with every POST, as the browser does
-    (htmx sends it as the X-CSRFToken header). Pass csrf=False to send none."""
-
-    token: str | None = None
-
-    def csrf_token(self) -> str:
-        if self.token is None:
-            page = self.get("/", follow_redirects=True).get_data(as_text=True)  # in season, "/" lands on Today
-            self.token = re.search(r'X-CSRFToken&#34;: &#34;([^&]+)&#34;', page).group(1)
-        return self.token
-
-    def post(self, *args, csrf: bool = True, **kwargs):
-        if csrf:
-            headers = dict(kwargs.pop("headers", None) or {})
-            headers.setdefault("X-CSRFToken", self.csrf_token())
-            kwargs["headers"] = headers
-        return super().post(*args, **kwargs)
+from forms import CSRFClient
 
 
 @pytest.fixture

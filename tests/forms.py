@@ -1,7 +1,10 @@
-"""Read an HTML form's current values the way a browser would submit them."""
+"""Read an HTML form's current values the way a browser would submit them, and send them with the
+page's CSRF token as the browser does (CSRFClient)."""
 
 import html
 import re
+
+from flask.testing import FlaskClient
 
 
 def form_values(page: str) -> dict:
@@ -33,3 +36,23 @@ def mapping_form(page: str) -> dict:
     form["sheet"] = re.search(r'name="sheet" value="([^"]*)"', page).group(1)
     form["header_row"] = re.search(r'name="header_row" value="(\d+)"', page).group(1)
     return form
+
+
+class CSRFClient(FlaskClient):
+    """A test client that sends the page's CSRF token with every POST, as the browser does
+    (htmx sends it as the X-CSRFToken header). Pass csrf=False to send none."""
+
+    token: str | None = None
+
+    def csrf_token(self) -> str:
+        if self.token is None:
+            page = self.get("/", follow_redirects=True).get_data(as_text=True)  # in season, "/" lands on Today
+            self.token = re.search(r'X-CSRFToken&#34;: &#34;([^&]+)&#34;', page).group(1)
+        return self.token
+
+    def post(self, *args, csrf: bool = True, **kwargs):
+        if csrf:
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self.csrf_token())
+            kwargs["headers"] = headers
+        return super().post(*args, **kwargs)

@@ -13,6 +13,7 @@ from flask_migrate import upgrade as flask_upgrade
 
 from tracker import create_app
 from tracker.backups import (
+    RESTORE_MARGIN,
     BackupError,
     UnsupportedDatabase,
     backup_to,
@@ -65,6 +66,23 @@ def fill(app, client, runner, tmp_path) -> None:
     with app.app_context():
         year = db.session.execute(sa.text("SELECT year FROM season WHERE current = 1")).scalar()
     client.post("/seasons", data={"year": str(year + 1)})
+
+
+def version_column(dumped: dict) -> int:
+    sql = next(sql for kind, name, sql in dumped["schema"] if kind == "table" and name == "program")
+    columns = [line.split()[0] for line in sql.split("(", 1)[1].splitlines() if line.strip()]
+    return columns.index("version")
+
+
+def max_version(dumped: dict) -> int:
+    i = version_column(dumped)
+    return max(row[i] for row in dumped["rows"]["program"])
+
+
+def with_versions_raised(dumped: dict, offset: int) -> dict:
+    i = version_column(dumped)
+    programs = [row[:i] + (row[i] + offset,) + row[i + 1:] for row in dumped["rows"]["program"]]
+    return {**dumped, "rows": {**dumped["rows"], "program": sorted(programs, key=repr)}}
 
 
 def names(path) -> set[str]:
@@ -197,7 +215,13 @@ def test_restore_brings_back_every_row_of_every_table_and_keeps_the_replaced_dat
     result = runner.invoke(args=["restore", str(backup)], input="y\n")
     assert result.exit_code == 0, result.output
     assert "Replace everything in" in result.output and "Upgraded" not in result.output
-    assert dump(live) == before  # exactly every row of every table, and the schema
+    # exactly every row of every table, and the schema; only the programs' versions are moved past
+    # every version the replaced database gave (tests/test_restore_never_reuses.py)
+    # (past those demo --force deleted, too: kept in high_water), a floor kept there for the next restore
+    offset = max([max_version(after), *(value for _, value in after["rows"]["high_water"])]) + RESTORE_MARGIN
+    expected = with_versions_raised(before, offset)
+    expected["rows"]["high_water"] = [("version", offset)]
+    assert dump(live) == expected
     kept, = (Path(app.instance_path) / "backups").glob("before-restore-*.sqlite3")
     assert f"The previous database is kept in {kept}." in result.output
     assert len(kept.name) == len("before-restore-20260101-120000.sqlite3")

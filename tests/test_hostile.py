@@ -3,6 +3,7 @@ to hurt refused with the database untouched, a full disk, and random input that 
 
 import csv
 import io
+import sqlite3
 import zipfile
 
 import openpyxl
@@ -189,6 +190,9 @@ def test_a_full_disk_fails_with_a_clear_message_and_no_partial_data(app, make_pr
 
     pid = make_program(name="Before the disk filled")
     with app.app_context():
+        db.engine.dispose()
+        path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+        sqlite3.connect(path, isolation_level=None).execute("VACUUM").connection.close()  # no free pages left
         pages = db.session.execute(sa.text("PRAGMA page_count")).scalar()
         db.engine.dispose()
     full = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "TRACKER_SQLITE_MAX_PAGES": pages + 2,

@@ -22,17 +22,82 @@ def _resource_dir(name: str) -> Path:
     raise RuntimeError(f"cannot find the {name}/ folder next to {PACKAGE_DIR}")
 
 
+MIN_SECRET_KEY_CHARS = 32  # a kept key shorter than this (a crash cut it short) is made again
+
+
+def _read_key(path: Path) -> str:
+    try:
+        key = path.read_text(encoding="ascii").strip()
+    except (FileNotFoundError, UnicodeDecodeError):
+        return ""
+    return key if len(key) >= MIN_SECRET_KEY_CHARS else ""
+
+
 def _secret_key(instance_path: str) -> str:
-    """The key signing sessions and CSRF tokens, made once and kept in instance/."""
+    """The key signing sessions and CSRF tokens, made once and kept in instance/.
+
+    It is written whole or not at all: to a temporary file, flushed to the disk, then renamed
+    over ``secret_key``, so no reader ever sees an empty or half-written key (a first start killed,
+    or out of disk, leaves no key file, and the next start makes one). A key file that is empty or
+    too short anyway is made again. Processes starting at once take turns (a lock file), so they
+    all read the one key the first of them wrote."""
     path = Path(instance_path) / "secret_key"
-    if not path.exists():
+    if key := _read_key(path):
+        return key
+    with _key_lock(path.with_name(".secret_key.lock")):
+        if key := _read_key(path):  # another process made it while this one waited
+            return key
+        key = secrets.token_hex(32)
+        temp = path.with_name(f".secret_key.{secrets.token_hex(8)}")
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            with open(path, "x", encoding="ascii") as fh:  # "x": two starting processes can't both write
-                os.chmod(path, 0o600)
-                fh.write(secrets.token_hex(32))
-        except FileExistsError:
-            pass
-    return path.read_text(encoding="ascii").strip()
+            try:
+                os.chmod(temp, 0o600)  # whatever the umask
+                data = key.encode("ascii")
+                while data:
+                    data = data[os.write(fd, data):]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(temp, path)
+        finally:
+            temp.unlink(missing_ok=True)
+        _fsync_folder(path.parent)
+    return key
+
+
+class _key_lock:
+    """An exclusive lock on ``path`` where the platform has one (fcntl); elsewhere none."""
+
+    def __init__(self, path: Path):
+        self.path, self.fd = path, None
+
+    def __enter__(self):
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            return self
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # closing it releases the lock
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` last through a power cut (where folders can be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - not every platform opens folders
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:

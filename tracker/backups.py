@@ -284,14 +284,83 @@ def _stamped(folder: Path, prefix: str, when: dt.datetime) -> Path:
     return candidate
 
 
+# What a database has given out and a restore must not give again: each table's ids (SQLite's
+# AUTOINCREMENT counter, migration 0013) and the programs' row versions, which the grid's tabs
+# hold to refuse a stale save.
+ID_TABLES = ("program", "change", "import_batch", "undo_step")
+# The marks are read just before the copy, which can't take the live database's write lock first:
+# what the server writes in between (at most one import of 20,000 rows: fewer than a million
+# change-log entries) is covered by raising every mark by this much more. Gaps in ids cost nothing.
+RESTORE_MARGIN = 1_000_000
+
+
+def high_water(conn: sqlite3.Connection) -> dict[str, int]:
+    """The largest id of each of ID_TABLES ever given (its AUTOINCREMENT counter, or its largest
+    id) and the largest program version (of the programs there, or kept in high_water from those
+    gone), in the database ``conn`` reads."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    marks: dict[str, int] = {}
+    for table in ID_TABLES:
+        if table in tables:
+            marks[table] = conn.execute(f'SELECT coalesce(max(id), 0) FROM "{table}"').fetchone()[0]
+    if "sqlite_sequence" in tables:
+        for name, seq in conn.execute("SELECT name, seq FROM sqlite_sequence"):
+            if name in marks:
+                marks[name] = max(marks[name], seq or 0)
+    if "program" in tables:
+        marks["version"] = conn.execute("SELECT coalesce(max(version), 0) FROM program").fetchone()[0]
+    if "high_water" in tables:  # the versions of programs that are gone (an earlier restore, demo --force)
+        kept = conn.execute("SELECT value FROM high_water WHERE name = 'version'").fetchone()
+        marks["version"] = max(marks.get("version", 0), kept[0] if kept else 0)
+    return marks
+
+
+def raise_high_water(conn: sqlite3.Connection, marks: dict[str, int], margin: int = RESTORE_MARGIN) -> None:
+    """Make the database ``conn`` writes give out only what is beyond ``marks`` (high_water of the
+    database it replaces, plus ``margin``): each id counter raised to at least the mark, and every
+    program's version moved past the largest version given before, so a tab holding any earlier
+    version of any program is refused (409) rather than matched. The caller commits."""
+    autoincrement = {r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%AUTOINCREMENT%'")}
+    for table in ID_TABLES:
+        if not marks.get(table):
+            continue
+        mark = marks[table] + margin
+        if table not in autoincrement:
+            raise BackupError(f"The {table} table reuses ids; upgrade the database before restoring into it.")
+        updated = conn.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?", (mark, table))
+        if not updated.rowcount:
+            conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (table, mark))
+    if marks.get("version"):
+        floor = marks["version"] + margin
+        conn.execute("UPDATE program SET version = version + ?", (floor,))
+        # kept for the next restore, even if every program is deleted before it
+        conn.execute("INSERT INTO high_water (name, value) VALUES ('version', ?) ON CONFLICT (name) "
+                     "DO UPDATE SET value = max(value, excluded.value)", (floor,))
+
+
+def _live_high_water(live: Path) -> dict[str, int]:
+    if not live.is_file() or not live.stat().st_size:
+        return {}
+    conn = sqlite3.connect(f"{live.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    try:
+        return high_water(conn)
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"The live database can't be read ({exc}); nothing was changed.") from exc
+    finally:
+        conn.close()
+
+
 def restore_from(path: str | os.PathLike, live_path: str | os.PathLike, folder: str | os.PathLike,
-                 now: dt.datetime | None = None) -> RestoreResult:
+                 now: dt.datetime | None = None, prepare=None) -> RestoreResult:
     """Replace the live database's content with the backup at ``path``.
 
     Verifies the backup first (nothing is touched if it fails), keeps the current database as
-    ``folder/before-restore-YYYYMMDD-HHMMSS.sqlite3``, then copies the backup into the live
-    file with the backup API, under SQLite's own locks: safe while the server runs. The schema
-    is left at the backup's revision; upgrade afterwards if it is older (the CLI does).
+    ``folder/before-restore-YYYYMMDD-HHMMSS.sqlite3``, then stages a copy of the backup beside it:
+    ``prepare(staged_path)`` (if given) brings it to the current schema, and what the live
+    database had given out (its ids and row versions, ``high_water``) is raised in it, so nothing
+    given before the restore is given again. The staged copy is then copied into the live file
+    with the backup API, under SQLite's own locks, in one step: safe while the server runs.
     """
     info = verify_backup(path)
     live, folder = Path(live_path), Path(folder)
@@ -306,8 +375,21 @@ def restore_from(path: str | os.PathLike, live_path: str | os.PathLike, folder: 
     if live.is_file() and live.stat().st_size:
         previous = backup_to(live, _stamped(folder, BEFORE_RESTORE_PREFIX, now or dt.datetime.now()))
     live.parent.mkdir(parents=True, exist_ok=True)
+    kept = f" The database as it was is kept in {previous}." if previous else ""
+    staged = folder / f".restoring-{os.getpid()}-{dt.datetime.now():%H%M%S%f}.sqlite3"
     try:
-        source = _open_readonly(Path(path))
+        backup_to(path, staged)
+        if prepare is not None:
+            prepare(staged)
+        marks = _live_high_water(live)
+        conn = sqlite3.connect(staged, isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            raise_high_water(conn, marks)
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+        source = sqlite3.connect(staged)
         try:
             target = sqlite3.connect(live, timeout=BUSY_TIMEOUT_S)
             try:
@@ -317,8 +399,12 @@ def restore_from(path: str | os.PathLike, live_path: str | os.PathLike, folder: 
         finally:
             source.close()
     except sqlite3.Error as exc:
-        kept = f" The database as it was is kept in {previous}." if previous else ""
         raise BackupError(f"The restore failed: {exc}.{kept}") from exc
+    except BackupError as exc:
+        raise BackupError(f"{exc}{kept}") from exc
+    finally:
+        for leftover in (staged, Path(f"{staged}-journal"), Path(f"{staged}-wal"), Path(f"{staged}-shm")):
+            leftover.unlink(missing_ok=True)
     return RestoreResult(info=info, previous=previous)
 
 

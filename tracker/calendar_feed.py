@@ -14,6 +14,7 @@ from typing import Any, Iterable
 import icalendar
 
 from . import fields
+from .readings import FIRST_YEAR, LAST_YEAR
 from .rules import Rules
 
 PRODID = "-//Residency Tracker//EN"
@@ -58,8 +59,16 @@ def _when(moment: dt.datetime) -> str:
     return moment.strftime("%a %d %b %Y, %H:%M")
 
 
+def _expressible(*moments: dt.date) -> bool:
+    """Whether every moment is in the years a date can be typed in (readings.FIRST_YEAR to
+    LAST_YEAR): an older tracker or a restored backup may hold 9999-12-31, past which no end of
+    an event can be written (and calendar apps would stop syncing the whole feed)."""
+    return all(FIRST_YEAR <= m.year <= LAST_YEAR for m in moments)
+
+
 def season_events(programs: Iterable[Any], rules: Rules) -> list[SeasonEvent]:
-    """Every event of the live ``programs``, in the order a calendar would list them."""
+    """Every event of the live ``programs``, in the order a calendar would list them. A date
+    outside the years the tracker reads (see ``_expressible``) has no event."""
     events: list[SeasonEvent] = []
     due_after = dt.timedelta(hours=rules.thank_you_after_hours)
     overdue_after = dt.timedelta(hours=rules.thank_you_within_hours)
@@ -68,7 +77,7 @@ def season_events(programs: Iterable[Any], rules: Rules) -> list[SeasonEvent]:
             continue
         website = p.website or ""
         interview = p.interview_date
-        if interview is not None:
+        if interview is not None and _expressible(interview):
             # Interview times are stored naive, in the applicant's own local time, so they are
             # written as floating times (no TZID, no Z): a calendar app shows them at that
             # clock time wherever it is, which is what was typed in.
@@ -87,7 +96,7 @@ def season_events(programs: Iterable[Any], rules: Rules) -> list[SeasonEvent]:
                 start=interview, end=interview + INTERVIEW_LENGTH,
                 description="\n".join(lines), location=_location(p), url=website,
             ))
-            if p.thank_you_sent is None:
+            if p.thank_you_sent is None and _expressible(interview + overdue_after, interview + due_after):
                 start = interview + due_after
                 end = interview + overdue_after
                 if end <= start:  # rules where "overdue" comes first: keep the event valid
@@ -105,7 +114,7 @@ def season_events(programs: Iterable[Any], rules: Rules) -> list[SeasonEvent]:
                     ),
                     url=website, busy=False,
                 ))
-        if p.follow_up_on is not None:
+        if p.follow_up_on is not None and _expressible(p.follow_up_on):
             day = p.follow_up_on
             if isinstance(day, dt.datetime):
                 day = day.date()

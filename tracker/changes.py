@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import fields
 from .db import db
-from .models import Change, Program, utcnow
+from .models import Change, HighWater, Program, utcnow
 from .store import Inputs, current_season_id
 from .tiering import TIER_FIELDS
 from .tiers import retier
@@ -36,6 +36,30 @@ class StaleVersion(Exception):
 
 def new_batch_id() -> str:
     return uuid.uuid4().hex
+
+
+def change_mark() -> int:
+    """The newest change-log entry there has ever been: every change made later has a greater id,
+    since ids are never given twice (not after a delete, nor after a restore: SQLite's
+    AUTOINCREMENT counter, which tracker.backups raises). An export records it to spot later edits,
+    and a returned export naming a greater one was not made by this tracker."""
+    newest = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Change.id), 0)))
+    if db.engine.dialect.name == "sqlite" and db.session.scalar(
+            sa.text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")):
+        counter = db.session.scalar(sa.text("SELECT seq FROM sqlite_sequence WHERE name = 'change'"))
+        newest = max(newest, counter or 0)
+    return newest
+
+
+def keep_version_high_water() -> None:
+    """Record the highest program version so far before programs are deleted for good, so that a
+    later restore moves every version past the versions those programs had (tracker.backups)."""
+    highest = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Program.version), 0)))
+    kept = db.session.get(HighWater, "version")
+    if kept is None:
+        db.session.add(HighWater(name="version", value=highest))
+    elif highest > kept.value:
+        kept.value = highest
 
 
 def commit() -> None:

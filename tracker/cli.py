@@ -13,9 +13,9 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from . import fields
-from .changes import create_program, new_batch_id
+from .changes import create_program, keep_version_high_water, new_batch_id
 from .db import db, write_transaction
-from .models import Change, Program
+from .models import Change, ImportBatch, Program, UndoStep
 from .rules import TIER_LABELS
 from .store import inputs
 from .tiers import retier_all
@@ -50,7 +50,13 @@ def demo_command(force: bool, if_empty: bool) -> None:
             f"The database already holds {existing} programs; nothing loaded. "
             "Use --force to delete them (and their history) and load the demo."
         )
+    drafts_before = _draft_ids()
     if existing:
+        # the history goes with the programs: the imports (whose undo would name programs that are
+        # gone) and the grid's undo steps too; ids are never given again, so nothing points elsewhere
+        keep_version_high_water()  # a restore moves versions past those of the programs deleted here
+        db.session.execute(sa.delete(UndoStep))
+        db.session.execute(sa.delete(ImportBatch))
         db.session.execute(sa.delete(Change))
         db.session.execute(sa.delete(Program))
     batch = new_batch_id()
@@ -60,6 +66,8 @@ def demo_command(force: bool, if_empty: bool) -> None:
         create_program(values, source="demo", batch_id=batch, tiering=given)
         count += 1
     db.session.commit()
+    if existing:  # the drafts' kept files, now that no draft names them
+        _drafts().forget_unknown(gone=drafts_before)
     click.echo(f"Loaded {count} demo programs.")
 
 
@@ -114,6 +122,10 @@ def import_command(file: Path, sheet: str | None, maps: tuple[str, ...], keep_un
     if sheet is not None and sheet not in names:
         raise click.ClickException(f"There is no sheet “{sheet}”; the sheets are: {', '.join(names)}.")
     detected = drafts.detect(sheets, only=sheet)
+    try:
+        drafts.check_change_mark(detected.exported)
+    except UnreadableFile as exc:
+        raise click.ClickException(exc.message) from None
     chosen, header_row, columns, exported = detected
     _choose_columns(columns, maps, keep_unmapped and not exported)
     mapped = [f"{c.header} → {c.target_label}" for c in columns if c.target]
@@ -230,7 +242,8 @@ def export_command(file: Path, tiers: tuple[str, ...], cols: tuple[str, ...], fi
                    unknown: bool, query: str | None, sort: str | None) -> None:
     """Write the mentor's workbook (.xlsx) or a CSV (.csv), as the grid's Export button does."""
     from .exporting import build_csv, build_workbook
-    from .listing import View, change_mark, export_summary, query_view
+    from .changes import change_mark
+    from .listing import View, export_summary, query_view
     from .models import utcnow
 
     wrong = [c for c in cols if c not in fields.BY_KEY]
@@ -287,8 +300,21 @@ def serve_command(host: str, port: int, threads: int) -> None:
     from flask import current_app
     from waitress import serve
 
+    app = current_app._get_current_object()
     click.echo(f"Residency Tracker on http://{host}:{port}/ (Ctrl+C stops it)")
-    serve(current_app._get_current_object(), host=host, port=port, threads=threads, ident="tracker")
+    serve(app, host=host, port=port, threads=threads, ident="tracker", **serve_options(app))
+
+
+BODY_HEADROOM = 1024 * 1024  # a form's fields and multipart framing beside the largest file
+
+
+def serve_options(app: Flask) -> dict[str, int]:
+    """Waitress keeps a request body of up to the upload limit (MAX_CONTENT_LENGTH, and room for the
+    form around it) in memory: by default it writes any body over 512 KB to a temporary file, and
+    with the disk full that failed before the tracker saw the request, so the browser got a reset
+    connection instead of a page. A body larger than that is refused by waitress (413)."""
+    most = int(app.config.get("MAX_CONTENT_LENGTH") or 10 * 1024 * 1024) + BODY_HEADROOM
+    return {"inbuf_overflow": most, "max_request_body_size": most}
 
 
 @click.command("backup")
@@ -319,8 +345,6 @@ def backup_command(file: Path, force: bool) -> None:
 @with_appcontext
 def restore_command(file: Path, yes: bool) -> None:
     """Replace the database with the backup FILE; the current database is kept in instance/backups."""
-    from flask_migrate import upgrade as migrate_upgrade
-
     from .backups import BackupError, database_path, head_revision, restore_from, verify_backup
 
     try:
@@ -334,23 +358,52 @@ def restore_command(file: Path, yes: bool) -> None:
                                      "first.", default=False):
         click.echo("Nothing was changed.")
         return
+    drafts_before = _draft_ids()
     db.session.remove()
     db.engine.dispose()  # this process holds no connection while the backup is copied in
     folder = Path(current_app.instance_path) / "backups"
     try:
-        result = restore_from(file, live, folder)
+        result = restore_from(file, live, folder, prepare=_upgraded if info.revision != head_revision() else None)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
+    _drafts().forget_unknown(gone=drafts_before)  # the kept files of drafts the backup doesn't have
+    db.session.commit()
     if result.previous:
         click.echo(f"The previous database is kept in {result.previous}.")
     if info.revision != head_revision():
-        migrate_upgrade()
-        write_transaction()
-        retier_all(only_missing=True)  # programs from before tiers existed, as init-db does
-        db.session.commit()
         click.echo(f"Upgraded the restored database from schema revision {info.revision} to {head_revision()}.")
     click.echo(f"Restored {info.programs} programs from {file}. A running tracker shows them from the next page "
                "you open.")
+
+
+def _drafts():
+    from .importing.drafts import DraftStore
+
+    return DraftStore(Path(current_app.instance_path) / "imports", current_app.config["IMPORT_MAX_ROWS"])
+
+
+def _draft_ids() -> set[str]:
+    return set(db.session.scalars(sa.select(ImportBatch.batch_id).where(ImportBatch.status == "draft")))
+
+
+def _upgraded(staged: Path) -> None:
+    """Bring a staged copy of an older backup to the current schema before it is copied in, as
+    init-db does, so the live database goes from its old content to the new in one step. It runs
+    as a `tracker init-db` of its own on the staged file (a second app in this process would have
+    to import the factory that made this one)."""
+    import os
+    import subprocess
+
+    from .backups import BackupError
+
+    env = {**os.environ, "TRACKER_DATABASE_URL": f"sqlite:///{staged}",
+           "TRACKER_SECRET_KEY": current_app.secret_key or "restore",
+           "TRACKER_INSTANCE_PATH": current_app.instance_path}
+    done = subprocess.run([sys.executable, "-c", "from tracker.console import cli; cli()", "init-db"], env=env,
+                          capture_output=True, text=True, timeout=600)
+    if done.returncode:
+        raise BackupError(f"The backup could not be upgraded to the current schema: {done.stderr.strip()[-500:]}. "
+                          "Nothing was changed.")
 
 
 def _size(n: int) -> str:

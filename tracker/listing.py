@@ -14,7 +14,7 @@ from . import fields
 from .db import db
 from .exporting import Summary
 from .guidance import specialty_progress
-from .models import Change, Program
+from .models import Program
 from .rules import TIERS
 from .store import current_profile, current_rules, live_programs, live_programs_select
 from .tiering import effective_tier
@@ -41,6 +41,16 @@ def shown_columns(args: Any) -> list[fields.Field]:
 
 FILTERABLE = tuple(f for f in fields.FIELDS if f.kind in (fields.Kind.CHOICE, fields.Kind.TRI))
 PAGE_SIZE = 1000  # rows a grid page shows; an export takes every row
+MAX_PAGE = 100_000  # more pages than any list has (a hundred million rows), fewer than SQLite can offset
+
+
+def read_page(text: Any) -> int | None:
+    """A page number from a query string: a whole number from 1 to MAX_PAGE, else None."""
+    text = str(text or "").strip()
+    if not text.isdigit() or len(text) > len(str(MAX_PAGE)) or not 1 <= int(text) <= MAX_PAGE:
+        return None
+    return int(text)
+
 
 # Views every tracker has (a saved view is the same thing with the user's own name).
 BUILT_IN_VIEWS = (
@@ -90,10 +100,7 @@ class View:
             key = part.strip().lstrip("-")
             if key in fields.BY_KEY and key not in {k for k, _ in sort}:
                 sort.append((key, part.strip().startswith("-")))
-        try:
-            page = max(1, int(args.get("page") or 1))
-        except ValueError:
-            page = 1
+        page = read_page(args.get("page")) or 1
         return cls(tiers=shown_tiers(args), q=(args.get("q") or "").strip()[:100], filters=filters,
                    unknown=args.get("unknown") in ("1", "on", "yes"), sort=sort,
                    columns=[f.key for f in shown_columns(args)] if _list(args, "col") else [],
@@ -237,6 +244,3 @@ def export_summary(rows: list[Program]) -> Summary:
     )
 
 
-def change_mark() -> int:
-    """The newest change-log entry: an export records it to spot later edits."""
-    return db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Change.id), 0)))

@@ -58,6 +58,10 @@ def _catalogue_column(f: fields.Field):
     return mapped_column(column_type(f), nullable=not always_set, server_default=server_default)
 
 
+# Ids a tab, an export's change mark or an undo may still hold are never given again, not after a
+# delete nor a restore (tracker.backups raises SQLite's counters to the replaced database's).
+NEVER_REUSED_IDS = {"sqlite_autoincrement": True}
+
 # A mixin built from the catalogue: one column per declared field.
 CatalogueColumns = type("CatalogueColumns", (), {f.key: _catalogue_column(f) for f in fields.FIELDS})
 
@@ -80,7 +84,8 @@ class Season(db.Model):
 class Program(CatalogueColumns, db.Model):
     __tablename__ = "program"
     # A program code is unique within a season (a new season copies the list, codes and all).
-    __table_args__ = (sa.UniqueConstraint("season_id", "program_code", name="uq_program_season_code"),)
+    __table_args__ = (sa.UniqueConstraint("season_id", "program_code", name="uq_program_season_code"),
+                      NEVER_REUSED_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     season_id: Mapped[int] = mapped_column(sa.ForeignKey("season.id", name="fk_program_season_id_season"), index=True)
@@ -112,6 +117,7 @@ class Change(db.Model):
     """One field of one program changed: the log that history and undo read."""
 
     __tablename__ = "change"
+    __table_args__ = (NEVER_REUSED_IDS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     program_id: Mapped[int] = mapped_column(sa.ForeignKey("program.id"), index=True)
@@ -146,6 +152,7 @@ class UndoStep(db.Model):
     "undo" changes that did; redone_at is set when redo re-applied it."""
 
     __tablename__ = "undo_step"
+    __table_args__ = (NEVER_REUSED_IDS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[str] = mapped_column(sa.String(36), index=True)  # the batch undone
@@ -154,6 +161,17 @@ class UndoStep(db.Model):
     last_change_id: Mapped[int]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     redone_at: Mapped[dt.datetime | None]
+
+
+class HighWater(db.Model):
+    """The highest of something ever given out where the rows that had it may be gone: "version",
+    the highest row version of a program deleted for good (`demo --force`) or replaced by a
+    restore. A restore moves every version past it (tracker.backups.raise_high_water)."""
+
+    __tablename__ = "high_water"
+
+    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    value: Mapped[int]
 
 
 class Profile(db.Model):
@@ -200,6 +218,7 @@ class ImportBatch(db.Model):
     """One file's import: a draft while it is mapped and previewed, then applied (or undone)."""
 
     __tablename__ = "import_batch"
+    __table_args__ = (NEVER_REUSED_IDS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[str] = mapped_column(sa.String(36), unique=True)  # Change.batch_id of its changes

@@ -18,6 +18,7 @@ import json
 import os
 import tempfile
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
-from ..changes import new_batch_id
+from ..changes import change_mark, new_batch_id
 from ..db import db
 from ..exporting import PROGRAMS_SHEET, TRACKER_SHEET
 from ..models import ImportBatch, ImportMapping, utcnow
@@ -39,6 +40,9 @@ from .read import Sheet, UnreadableFile, read_file
 SAMPLE_ROWS = 50  # map_columns takes its examples from the 50 rows below the header
 HEAD_ROWS = HEADER_SCAN_ROWS + SAMPLE_ROWS + 10  # kept for the mapping page: the header and its examples
 DRAFT_KEPT_DAYS = 14
+# An upload writes its files before its draft is committed: files no draft names are left alone
+# this long (then they are a crashed upload's, or of drafts a restore or `demo --force` took away).
+LEFTOVER_GRACE_SECONDS = 15 * 60
 
 
 class DraftGone(Exception):
@@ -111,6 +115,21 @@ def detect(sheets: list[Sheet], only: str | None = None) -> Detected:
     sheet = candidates[pick_sheet(candidates)]
     header_row = find_header_row(sheet)
     return Detected(sheet, header_row, columns_of(sheet, header_row), None)
+
+
+def check_change_mark(exported: ExportInfo | None) -> None:
+    """A returned export's change mark must be one this tracker gave: from 0 to its newest change
+    (changes.change_mark). One beyond it (a hidden sheet edited by hand, 1e20 or 10^9) would hide
+    every edit made in the tracker since, so that the import overwrote them: UnreadableFile."""
+    if exported is None:
+        return
+    newest = change_mark()
+    if not 0 <= exported.change_mark <= newest:
+        raise UnreadableFile(
+            f"This workbook's hidden {TRACKER_SHEET} sheet was changed: its change mark ({exported.change_mark:g}) "
+            f"is not one this tracker gave (they go up to {newest}), so the edits made in the tracker since the "
+            "export can't be told from the mentor's. Nothing was imported; export again, or copy the mentor's "
+            "rows into a plain sheet and import that.", 422)
 
 
 def with_choices(columns: list[Column], mapping: dict[str, str] | None) -> list[Column]:
@@ -234,6 +253,7 @@ class DraftStore:
         with the detected sheet, header and mapping. Drafts left for DRAFT_KEPT_DAYS give their
         files back. The caller commits, and calls ``forget`` if that fails."""
         detected = detect(sheets)
+        check_change_mark(detected.exported)
         batch = new_batch(filename, detected)
         self.folder.mkdir(parents=True, exist_ok=True)
         suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "csv"
@@ -243,6 +263,7 @@ class DraftStore:
             path.write_bytes(data)
             self._keep_sheets(batch, sheets, detected)
             self.forget_old()
+            self.forget_unknown()
         except BaseException:
             self.forget(batch)
             raise
@@ -272,6 +293,29 @@ class DraftStore:
         for batch in old:
             self.forget(batch)
             batch.stored_file = None
+
+    def forget_unknown(self, grace: float = LEFTOVER_GRACE_SECONDS, gone: set[str] = frozenset()) -> list[Path]:
+        """Remove the files in the folder that no draft in the database keeps: those of an upload
+        that crashed before its draft was committed, or of drafts a restore took away, once older
+        than ``grace`` seconds; those of the drafts named in ``gone`` (drafts the database had
+        until just now) at once. Returns what was removed."""
+        if not self.folder.is_dir():
+            return []
+        kept = set(db.session.scalars(sa.select(ImportBatch.batch_id).where(
+            ImportBatch.status == "draft", ImportBatch.stored_file.is_not(None))))
+        cutoff = time.time() - grace
+        removed = []
+        for path in self.folder.iterdir():
+            owner = path.name.split(".", 1)[0]  # "<batch id>.xlsx", "<batch id>.head.json[.*.partial]"
+            if owner in kept or not path.is_file():
+                continue
+            try:
+                if owner in gone or path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed.append(path)
+            except FileNotFoundError:  # another request removed it first
+                pass
+        return removed
 
     def head(self, batch: ImportBatch) -> dict:
         """The first rows of the draft's sheets; read again from its file if they were not kept.

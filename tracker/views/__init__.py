@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge, SecurityError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
+from werkzeug.routing import IntegerConverter
 
 from .. import fields
 from ..rules import TIER_LABELS, format_fee_bands
-from ._htmx import flash_error, is_htmx, row_class
+from ._htmx import DISK_FULL, DISK_FULL_ERRNOS, MAX_ID, flash_error, is_htmx, row_class
 
 # htmx 2 swaps only 2xx answers by default. A refused value (422) and a stale version (409)
 # come back as cells to show; other errors are retargeted by errors() to the flash area.
@@ -29,7 +30,17 @@ HTMX_CONFIG = {
 }
 
 
+class IdConverter(IntegerConverter):
+    """<int:...> in a route: a number past the largest integer the database stores names nothing
+    (404), instead of reaching the database and overflowing there."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     from . import backups, calendar, dashboard, exports, grid, history, imports, profile, programs, seasons, today
 
     app.register_blueprint(grid.bp)
@@ -65,12 +76,26 @@ def init_app(app: Flask) -> None:
         from ..db import db
 
         db.session.rollback()
-        if "full" in str(exc.orig).lower():
+        reason = str(exc.orig).lower()
+        if "full" in reason:
             app.logger.error("database full: %s", exc.orig)
-            return _error(507, "The disk is full (or the database reached its size limit), so nothing was saved. "
-                               "Free some space, then try again.")
+            return _error(507, DISK_FULL)
+        if "disk i/o error" in reason:  # SQLite's SQLITE_IOERR: retrying won't mend it
+            app.logger.error("database I/O error: %s", exc.orig)
+            return _error(507, "The database could not be written to the disk, which is probably full (or "
+                               "failing), so nothing was saved. Free some space, then try again.")
         app.logger.exception("database error")
         return _error(503, "The database could not be written just now, so nothing was saved. Try again.")
+
+    @app.errorhandler(OSError)
+    def _os_error(exc: OSError):
+        from ..db import db
+
+        if exc.errno in DISK_FULL_ERRNOS:
+            db.session.rollback()  # a kept upload, a backup, a temporary file
+            app.logger.error("disk full: %s", exc)
+            return _error(507, DISK_FULL)
+        raise exc  # any other: the 500 page, as for any other fault
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
@@ -83,9 +108,9 @@ def init_app(app: Flask) -> None:
 
 
 def _error(code: int, message: str):
-    try:
-        request.host
-    except SecurityError:  # a Host this tracker doesn't serve: no page to build links from
+    from ..security import request_host_is_trusted
+
+    if not request_host_is_trusted():  # a Host this tracker doesn't serve: no page to build links from
         return message, code, {"Content-Type": "text/plain; charset=utf-8"}
     if is_htmx():
         return flash_error(message, code)

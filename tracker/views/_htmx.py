@@ -4,11 +4,13 @@ area."""
 
 from __future__ import annotations
 
+import errno
 import json
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import abort, g, get_template_attribute, render_template, request
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
 
 from .. import fields
 from ..db import db
@@ -32,6 +34,39 @@ def get_live_program(program_id: int) -> Program:
     if program.deleted_at is not None:
         abort(404, description="This program was deleted; restore it from its page to edit it.")
     return program
+
+
+DISK_FULL = ("The disk is full (or the database reached its size limit), so nothing was saved. "
+             "Free some space, then try again.")
+DISK_FULL_ERRNOS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}  # what a full disk raises
+
+
+class InsufficientStorage(HTTPException):
+    """507: what can't be written for want of disk space (werkzeug has no exception for it)."""
+
+    code = 507
+    description = DISK_FULL
+
+
+MAX_ID = 2**63 - 1  # the largest integer SQLite (and PostgreSQL's bigint) stores
+
+
+def read_id(text: str | None) -> int | None:
+    """A whole number from 0 to MAX_ID (an id, a row version) from a form, else None: no
+    signs, exponents or decimals (int() takes "1_000"; float() takes "1e3")."""
+    text = (text or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 19 or int(text) > MAX_ID:
+        return None
+    return int(text)
+
+
+def posted_version() -> int:
+    """The row version a form was rendered with; 400 when it is missing or not a version."""
+    version = read_id(request.form.get("version"))
+    if version is None:
+        abort(400, description="The row version is missing or damaged; reload the page and try again. "
+                               "Nothing was saved.")
+    return version
 
 
 def get_field(key: str) -> fields.Field:

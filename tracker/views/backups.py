@@ -13,6 +13,7 @@ from flask import Blueprint, Flask, abort, current_app, render_template, send_fi
 
 from ..backups import BackupError, UnsupportedDatabase, daily_backup, database_path, list_backups
 from ..db import db
+from ._htmx import DISK_FULL_ERRNOS, InsufficientStorage
 
 bp = Blueprint("backups", __name__)
 
@@ -109,6 +110,10 @@ def download():
         backup_to(live, tmp)
         fh = open(tmp, "rb")  # noqa: SIM115 - send_file closes it once sent
     except BackupError as exc:
+        cause = exc.__cause__
+        full = "full" in str(exc).lower() or getattr(cause, "errno", None) in DISK_FULL_ERRNOS
+        if full:
+            raise InsufficientStorage(description=f"{exc} The disk is full: free some space, then try again.")
         abort(500, description=f"{exc} Nothing was downloaded.")
     finally:
         Path(tmp).unlink(missing_ok=True)  # the open file stays readable until it is sent

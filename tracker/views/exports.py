@@ -7,9 +7,9 @@ import io
 
 from flask import Blueprint, Response, request
 
-from ..changes import new_batch_id
+from ..changes import change_mark, new_batch_id
 from ..exporting import build_csv, build_workbook, export_filename
-from ..listing import View, change_mark, export_summary, query_view
+from ..listing import View, export_summary, query_view
 from ..models import utcnow
 
 bp = Blueprint("exports", __name__)

@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 from .. import fields
 from ..changes import StaleVersion, ValidationFailed, commit, update_program
 from ..db import db, write_transaction
-from ..listing import BUILT_IN_VIEWS, PAGE_SIZE, View, query_view
+from ..listing import BUILT_IN_VIEWS, MAX_PAGE, PAGE_SIZE, View, query_view, read_page
 from ..models import Program
 from ..rules import TIERS
 from ..saved_views import saved_views
@@ -21,7 +21,8 @@ from ..season_checks import save_warnings
 from ..store import current_profile
 from ..tiering import TIER_FIELDS
 from ..tiers import tier_counts
-from ._htmx import flash_error, get_field, get_live_program, render_cell, render_row, row_class, undo_trigger, view_of_page
+from ._htmx import (flash_error, get_field, get_live_program, posted_version, render_cell, render_row, row_class,
+                    undo_trigger, view_of_page)
 
 bp = Blueprint("grid", __name__)
 
@@ -63,6 +64,9 @@ def index():
 
     if (landing := landing_redirect()) is not None:
         return landing
+    if "page" in request.args and read_page(request.args["page"]) is None:
+        abort(400, description=f"There is no page “{request.args['page'][:30]}”: a page is a whole number from 1 "
+                               f"to {MAX_PAGE:,}. Open the grid's first page instead.")
     view = View.from_args(request.args)
     programs, total = query_view(view)
     return render_template("grid/index.html", programs=programs, total=total, view=view, counts=tier_counts(),
@@ -139,9 +143,7 @@ def read_cell(program_id: int, key: str):
 def save_cell(program_id: int, key: str):
     write_transaction()
     program, f = get_live_program(program_id), get_field(key)
-    version = request.form.get("version", type=int)
-    if version is None:
-        abort(400, description="The row version is missing; reload the page and try again.")
+    version = posted_version()
     raw = request.form.getlist("value") if f.kind is fields.Kind.TAGS else request.form.get("value", "")
     class_before = row_class(program)
     try:

@@ -81,7 +81,11 @@ def upload():
     except UnreadableFile as exc:
         return render_template("imports/index.html", batches=batches(), error=exc.message), exc.status
     write_transaction()
-    batch = store.start(data, upload.filename, sheets)
+    try:
+        batch = store.start(data, upload.filename, sheets)
+    except UnreadableFile as exc:  # a returned export whose hidden sheet was tampered with
+        db.session.rollback()
+        return render_template("imports/index.html", batches=batches(), error=exc.message), exc.status
     try:
         db.session.commit()
     except BaseException:  # no draft in the database: none of its files either
@@ -160,6 +164,13 @@ def left_out(plan: Plan) -> set[int]:
 def apply(batch_id: int):
     write_transaction()
     batch = get_batch(batch_id, "draft")
+    # The preview names its draft by the batch's own random id, which no other upload (nor a
+    # restored database) can have: Apply in a tab left open applies the file it showed or nothing.
+    # (A form without it, from a script, is taken to mean the draft its address names.)
+    shown = request.form.get("draft")
+    if shown is not None and shown != batch.batch_id:
+        abort(409, description="This preview was of another upload, which is no longer a draft here; nothing "
+                               "was imported. Open the Import page to see the imports as they are now.")
     plan = plan_of(batch, repeat_choices(request.form))
     if not plan.applicable:
         db.session.rollback()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
 
@@ -14,7 +16,7 @@ from ..listing import View, query_view
 from ..models import Program
 from ..season_checks import save_warnings
 from ..store import in_season, inputs, live_programs_select
-from ._htmx import flash_error, get_program, is_htmx, render_row, undo_trigger
+from ._htmx import flash_error, get_program, is_htmx, posted_version, read_id, render_row, undo_trigger
 
 bp = Blueprint("programs", __name__, url_prefix="/programs")
 
@@ -55,7 +57,7 @@ def bulk():
     if request.form.get("all") == "1":
         programs, _ = query_view(View.from_args(request.form), paged=False)
     else:
-        ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+        ids = [i for i in map(read_id, request.form.getlist("ids")) if i is not None]
         programs = list(db.session.scalars(live_programs_select().where(Program.id.in_(ids))))
     if not programs:
         abort(400, description="Select the programs to change first (tick their boxes).")
@@ -80,7 +82,21 @@ def bulk():
         rows = Markup("").join(render_row(p, oob=True) for p in changed)
         return rows + Markup(render_template("_flash_oob.html", messages=[("ok", message)])), 200, undo_trigger()
     flash(message, "ok")
-    return redirect(request.referrer or url_for("grid.index"))
+    return redirect(_own_page(request.referrer) or url_for("grid.index"))
+
+
+def _own_page(address: str | None) -> str | None:
+    """The path and query of ``address`` when it is a page of this tracker (the same host, over
+    http or https), else None: a Referer can name any site or a javascript: address."""
+    if not address or "\\" in address or any(ord(c) < 32 for c in address):
+        return None
+    parts = urlsplit(address)
+    if parts.scheme or parts.netloc:
+        if parts.scheme not in ("http", "https") or parts.netloc.lower() != request.host.lower():
+            return None
+    if not parts.path.startswith("/") or parts.path.startswith("//"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -111,8 +127,7 @@ def detail(program_id: int):
     status = 200
     if request.method == "POST" and program.deleted_at is None and form.validate_on_submit():
         try:
-            changes = update_program(program, submitted_values(form),
-                                     expected_version=int(form.version.data or 0))
+            changes = update_program(program, submitted_values(form), expected_version=posted_version())
             commit()
         except ValidationFailed as exc:
             db.session.rollback()

@@ -13,7 +13,7 @@ from ..db import db, write_transaction
 from ..models import Program
 from ..reminders import research_item, season_has_started, todays_list
 from ..store import current_profile, current_rules, current_season, live_programs
-from ._htmx import get_live_program, is_htmx
+from ._htmx import get_live_program, is_htmx, posted_version
 
 bp = Blueprint("today", __name__)
 
@@ -77,7 +77,7 @@ def done(kind: str, program_id: int):
     program = get_live_program(program_id)
     label, values, message = ACTIONS[kind]
     try:
-        update_program(program, values(now().date()), expected_version=request.form.get("version", type=int))
+        update_program(program, values(now().date()), expected_version=posted_version())
         commit()
     except StaleVersion:
         db.session.rollback()
@@ -99,7 +99,7 @@ def research(program_id: int):
     if not values:
         return _research_answer(program, "Fill in what you found; nothing was saved.", 422, typed)
     try:
-        update_program(program, values, expected_version=request.form.get("version", type=int))
+        update_program(program, values, expected_version=posted_version())
         commit()
     except StaleVersion:
         db.session.rollback()

@@ -8,7 +8,7 @@ affiliated community programs are IMG-friendly) where they still hold the old on
 the new defaults reach them.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-07
 
 """
