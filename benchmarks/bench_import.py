@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -144,7 +143,7 @@ def main() -> dict:
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
         result = child_tracker(sys.argv[3]) if sys.argv[2] == "tracker" else child_pandas(sys.argv[3])
-        result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result["peak_mb"] = int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024
         print(json.dumps(result))
     else:
         print(json.dumps(main(), indent=2))
