@@ -17,6 +17,7 @@
   const table = () => document.getElementById("grid");
   const rowsOf = () => Array.from(document.querySelectorAll("#rows > tr[data-id]"));
   const cellsOf = (tr) => Array.from(tr.querySelectorAll(":scope > [data-f]"));
+  const headKeys = () => Array.from(document.querySelectorAll("#grid thead tr.heads th[data-f]")).map((th) => th.dataset.f);
   const isCell = (el) => !!(el && el.matches && el.matches("#rows > tr[data-id] > [data-f]"));
   const posOf = (td) => ({ id: td.closest("tr").dataset.id, f: td.dataset.f });
   const samePos = (a, b) => !!a && !!b && a.id === b.id && a.f === b.f;
@@ -126,7 +127,8 @@
 
   // -- Talking to the server -----------------------------------------------------------------
   async function send(method, url, body) {
-    const headers = { "HX-Request": "true", "HX-Current-URL": window.location.href, "X-CSRFToken": csrfToken() };
+    const headers = { "HX-Request": "true", "HX-Current-URL": window.location.href, "X-CSRFToken": csrfToken(),
+                      "X-Grid-Columns": headKeys().join(",") };
     let response;
     try {
       response = await fetch(url, { method, body, headers, credentials: "same-origin" });
@@ -888,33 +890,22 @@
   });
   document.addEventListener("htmx:afterSettle", updateSelection);
 
-  // Column widths: drag a header's right edge; the widths are remembered in this browser.
-  const WIDTHS_KEY = "tracker.columnWidths";
-  function savedWidths() {
-    try { return JSON.parse(localStorage.getItem(WIDTHS_KEY)) || {}; } catch (err) { return {}; }
-  }
+  // Column widths: drag a header's right edge (or Alt+Right / Alt+Left); the server keeps them
+  // in the grid's layout, and draws them in the grid's stylesheet on the next visit.
+  const layoutUrl = () => (table() && table().dataset.layoutUrl) || "";
   function fitTable(table) {
     let total = 0;
     table.querySelectorAll("col").forEach((col) => { total += col.getBoundingClientRect().width || 0; });
     if (total) table.style.width = `${Math.ceil(total)}px`;
   }
-  function applyWidths() {
-    const table = document.querySelector("table.grid");
-    if (!table) return;
-    const widths = savedWidths();
-    let changed = false;
-    table.querySelectorAll("col[class^='f-']").forEach((col) => {
-      const key = col.className.slice(2);
-      if (widths[key]) { col.style.width = `${widths[key]}px`; changed = true; }
-    });
-    table.querySelectorAll("thead tr.heads th[data-f]").forEach((th) => {
+  function addResizeHandles() {
+    document.querySelectorAll("table.grid thead tr.heads th[data-f]").forEach((th) => {
       if (th.querySelector(".resize")) return;
       const handle = document.createElement("span");
       handle.className = "resize";
       handle.setAttribute("aria-hidden", "true");
       th.appendChild(handle);
     });
-    if (changed) fitTable(table);
   }
   let resizing = null;
   document.addEventListener("pointerdown", (e) => {
@@ -933,19 +924,19 @@
     fitTable(resizing.th.closest("table"));
   });
   function rememberWidth(key, col) {
-    const widths = savedWidths();
-    widths[key] = Math.round(col.getBoundingClientRect().width);
-    localStorage.setItem(WIDTHS_KEY, JSON.stringify(widths));
+    if (!layoutUrl()) return;
+    const body = new URLSearchParams({ width: `${key}:${Math.round(col.getBoundingClientRect().width)}` });
+    fetch(layoutUrl(), { method: "POST", body, keepalive: true, credentials: "same-origin",
+                         headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" } });
   }
   document.addEventListener("pointerup", () => {
     if (!resizing) return;
     rememberWidth(resizing.th.dataset.f, resizing.col);
     resizing = null;
   });
-  // Without a mouse: Alt+Right / Alt+Left on a cell or a header widens or narrows its column.
   const WIDTH_STEP = 16;
   document.addEventListener("keydown", (e) => {
-    if (!e.altKey || e.ctrlKey || e.metaKey || (e.key !== "ArrowRight" && e.key !== "ArrowLeft")) return;
+    if (!e.altKey || e.shiftKey || e.ctrlKey || e.metaKey || (e.key !== "ArrowRight" && e.key !== "ArrowLeft")) return;
     const at = e.target.closest && e.target.closest("table.grid th[data-f], table.grid td[data-f]");
     if (!at || e.target.closest("form.editor")) return;
     const table = at.closest("table");
@@ -957,8 +948,102 @@
     fitTable(table);
     rememberWidth(at.dataset.f, col);
   });
-  document.addEventListener("DOMContentLoaded", applyWidths);
-  document.addEventListener("htmx:afterSettle", (e) => { if (e.target.id === "grid-area") applyWidths(); });
+  document.addEventListener("DOMContentLoaded", addResizeHandles);
+  document.addEventListener("htmx:afterSettle", (e) => { if (e.target.id === "grid-area") addResizeHandles(); });
+
+  // Column order: drag a header onto another, or Alt+Shift+Left / Alt+Shift+Right on a header or
+  // a cell. The server keeps the order in the grid's layout and sends the grid back redrawn; the
+  // focus stays on the column that moved. The Program column stays first.
+  let focusHeader = null; // the header to focus once the redrawn grid is in
+  // Every request from the grid page says which columns the grid draws, so the rows the server
+  // sends back line up with this page's header whatever another tab did to the layout.
+  document.addEventListener("htmx:configRequest", (e) => {
+    const keys = headKeys();
+    if (keys.length) e.detail.headers["X-Grid-Columns"] = keys.join(",");
+  });
+  // Moves wait for the one in flight: keys pressed while the grid is redrawn move it further.
+  let moving = false;
+  let movingKey = null;
+  const pendingMoves = [];
+  function moveColumn(key, place, target, { header = false } = {}) {
+    if (!layoutUrl() || !target || target === key || (target === "name" && place === "before")) return false;
+    moving = true;
+    movingKey = key;
+    focusHeader = header ? key : null;
+    const done = () => { moving = false; nextMove(); };
+    htmx.ajax("POST", layoutUrl(), {
+      values: { move: key, [place]: target, back: window.location.pathname + window.location.search },
+      headers: { "X-CSRFToken": csrfToken() }, target: "#grid-area", select: "#grid-area", swap: "outerHTML",
+    }).then(done, done);
+    return true;
+  }
+  function stepColumn(key, left, header) {
+    const keys = headKeys();
+    const i = keys.indexOf(key);
+    if (i < 0) return false;
+    return left ? moveColumn(key, "before", keys[i - 1], { header }) : moveColumn(key, "after", keys[i + 1], { header });
+  }
+  function nextMove() {
+    while (!moving && pendingMoves.length) {
+      const move = pendingMoves.shift();
+      stepColumn(move.key, move.left, move.header);
+    }
+  }
+  document.addEventListener("keydown", (e) => {
+    if (!e.altKey || !e.shiftKey || e.ctrlKey || e.metaKey || (e.key !== "ArrowRight" && e.key !== "ArrowLeft")) return;
+    const at = e.target.closest && e.target.closest("table.grid th[data-f], table.grid td[data-f]");
+    const key = at ? at.dataset.f : (moving ? movingKey : null);
+    if (!key || (at && e.target.closest("form.editor")) || key === "name") return;
+    e.preventDefault();
+    const move = { key, left: e.key === "ArrowLeft", header: at ? at.tagName === "TH" : focusHeader === key };
+    if (moving) pendingMoves.push(move);
+    else stepColumn(move.key, move.left, move.header);
+  });
+  let dragged = null;
+  const clearDrop = () => document.querySelectorAll("#grid thead th.drop-before, #grid thead th.drop-after, #grid thead th.dragging")
+    .forEach((th) => th.classList.remove("drop-before", "drop-after", "dragging"));
+  document.addEventListener("dragstart", (e) => {
+    const th = e.target.closest && e.target.closest("#grid thead tr.heads th[data-f]");
+    if (!th) return;
+    if (resizing || th.dataset.f === "name") { e.preventDefault(); return; }
+    dragged = th.dataset.f;
+    th.classList.add("dragging");
+    e.dataTransfer.effectAllowed = "move";
+    e.dataTransfer.setData("text/plain", th.querySelector("a.sort") ? th.querySelector("a.sort").textContent.trim() : dragged);
+  });
+  const dropPlace = (th, e) => {
+    const box = th.getBoundingClientRect();
+    return e.clientX < box.left + box.width / 2 ? "before" : "after";
+  };
+  document.addEventListener("dragover", (e) => {
+    const th = dragged && e.target.closest && e.target.closest("#grid thead tr.heads th[data-f]");
+    if (!th || th.dataset.f === dragged) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = "move";
+    const place = th.dataset.f === "name" ? "after" : dropPlace(th, e);
+    document.querySelectorAll("#grid thead th.drop-before, #grid thead th.drop-after").forEach((other) => {
+      if (other !== th) other.classList.remove("drop-before", "drop-after");
+    });
+    th.classList.toggle("drop-before", place === "before");
+    th.classList.toggle("drop-after", place === "after");
+  });
+  document.addEventListener("drop", (e) => {
+    const th = dragged && e.target.closest && e.target.closest("#grid thead tr.heads th[data-f]");
+    if (!th) return;
+    e.preventDefault();
+    const key = dragged;
+    const place = th.dataset.f === "name" ? "after" : dropPlace(th, e);
+    dragged = null;
+    clearDrop();
+    moveColumn(key, place, th.dataset.f);
+  });
+  document.addEventListener("dragend", () => { dragged = null; clearDrop(); });
+  document.addEventListener("htmx:afterSettle", (e) => {
+    if (e.target.id !== "grid-area" || !focusHeader) return;
+    const link = document.querySelector(`#grid thead tr.heads th[data-f="${focusHeader}"] a.sort`);
+    focusHeader = null;
+    if (link) link.focus();
+  });
 
   // Shift-click on a column header adds it as one more sort key.
   document.addEventListener("click", (e) => {

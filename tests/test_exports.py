@@ -141,7 +141,7 @@ def test_a_mentors_two_edits_come_back_as_exactly_two_changes(app, client, demo)
     with app.app_context():
         assert db.session.get(Program, demo[gary]).status == "will_apply"
         assert db.session.get(Program, demo[toledo]).mentor_comments == "Strong fit: apply early"
-    grid = client.get("/?tier=all").get_data(as_text=True)
+    grid = client.get("/?tier=all&col=all").get_data(as_text=True)
     assert "Strong fit: apply early" in grid
 
 

@@ -61,8 +61,8 @@ def test_header_links_keep_the_view_and_toggle_the_direction(client, programs):
     link = re.search(r'<th scope="col" data-f="state"[^>]*>\s*<a class="sort" href="([^"]+)" data-add-sort="([^"]+)"',
                      page)
     assert link.group(1).replace("&amp;", "&") == "/?q=o&sort=-state"
-    city = re.search(r'data-f="city"[^>]*>\s*<a class="sort" href="[^"]+" data-add-sort="([^"]+)"', page)
-    assert city.group(1).replace("&amp;", "&") == "/?q=o&sort=state%2Ccity"
+    specialty = re.search(r'data-f="specialty"[^>]*>\s*<a class="sort" href="[^"]+" data-add-sort="([^"]+)"', page)
+    assert specialty.group(1).replace("&amp;", "&") == "/?q=o&sort=state%2Cspecialty"
 
 
 def test_chosen_columns_only(client, programs):
@@ -97,7 +97,7 @@ def test_the_export_follows_filters_sort_and_columns(client, programs):
 
 def test_built_in_views_are_offered_and_marked_when_current(client, programs):
     page = client.get("/?tier=not_eligible").get_data(as_text=True)
-    for name in ("To research", "Tier 1-2 not applied", "Interviews", "Not eligible", "SOAP list"):
+    for name in ("To research", "Likely or Possible, not applied", "Interviews", "Not eligible", "SOAP list"):
         assert f">{name}</a>" in page
     assert '<a href="/?tier=not_eligible" aria-current="true">Not eligible</a>' in page
 
@@ -120,12 +120,3 @@ def test_rows_carry_tier_and_status_for_colouring(client, programs):
     assert 'class="grid colour-status"' in page
     assert re.search(r'<tr id="p-\d+" class="t-\w+ s-interviewed"', page)
     assert 'class="grid colour-tier"' in client.get("/?colour=rainbow").get_data(as_text=True)
-
-
-def test_a_column_group_collapses_and_expands(client, programs):
-    page = client.get("/").get_data(as_text=True)
-    collapse = re.search(r'<a class="collapse" href="([^"]+)" title="Hide the Screening columns">', page).group(1)
-    narrow = client.get(collapse.replace("&amp;", "&")).get_data(as_text=True)
-    assert 'data-f="step2_min"' not in narrow and 'data-f="visa_j1"' in narrow
-    expand = re.search(r'<a class="expand" href="([^"]+)" title="Show the Screening columns">', narrow).group(1)
-    assert 'data-f="step2_min"' in client.get(expand.replace("&amp;", "&")).get_data(as_text=True)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from tracker.db import db
 from tracker.models import Change, Program
 
-HX = {"HX-Request": "true"}
+HX = {"HX-Request": "true", "HX-Current-URL": "http://localhost/?col=all"}  # a grid showing every column
 
 
 def post_cells(client, cells, versions, new_rows=(), action="paste", **extra):

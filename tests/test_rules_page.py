@@ -144,7 +144,7 @@ def test_the_non_us_img_share_is_a_grid_cell_beside_the_img_share(client, make_p
     client.post("/profile", data={**PROFILE, "step2_ck": "232"})
     pid = make_program(**{**LIKELY, "non_us_img_count": None})
     assert read_program(pid)["tier"] == "possible"  # an all-IMG share alone
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/?col=all").get_data(as_text=True)
     assert page.index('data-f="img_percent"') < page.index('data-f="non_us_img_percent"')
     response = client.post(f"/programs/{pid}/cells/non_us_img_percent", data={"value": "15%", "version": 1},
                            headers={"HX-Request": "true", "HX-Current-URL": "http://localhost/"})

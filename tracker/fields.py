@@ -129,6 +129,7 @@ class Field:
     searched: bool = False  # the grid's search looks in it
     research: bool = False  # Today's research items ask for it while it is unknown
     badge: bool = False  # a choice shown as a coloured badge
+    first_screen: bool = False  # a newcomer's grid shows it (the rest are one click away)
     visa: str = ""  # the visa ("J-1", "H-1B") whose sponsorship this field states
     per_season: bool | None = None  # starts empty in a new season (default: the SEASON_GROUPS)
     _lookup: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -597,19 +598,21 @@ USCE = (
 
 FIELDS: tuple[Field, ...] = (
     # Program
-    Field("name", "Program", Kind.TEXT, "Program", searched=True, required=True, width=40, max_length=200,
+    Field("name", "Program", Kind.TEXT, "Program", first_screen=True, searched=True, required=True, width=40, max_length=200,
           export_header="Program name",
           spellings=("program name", "program", "name", "residency program", "program title")),
     # Tier: the computed tier is not a field (it follows from the rest); these are the user's say.
-    Field("tier_override", "Tier", Kind.CHOICE, "Tier", bulk=3, choices=TIER_CHOICES, width=13,
+    Field("tier_override", "Tier", Kind.CHOICE, "Tier", first_screen=True, bulk=3, choices=TIER_CHOICES, width=13,
           export_header="Tier (set by hand)", help="Leave empty to use the computed tier.",
           empty_label="Computed tier",
           # a file's own tier column ("Tier", "Tier 1/2/3") is mapped here only by hand, on the mapping page:
           # read silently it would override the computed tiers (and their Not eligible) of every row
           spellings=("tier override", "tier set by hand", "tier overridden")),
-    Field("tier_override_reason", "Why this tier", Kind.TEXT, "Tier", width=18, max_length=200,
-          export_header="Why this tier", spellings=("tier reason", "why this tier", "override reason")),
-    Field("specialty", "Specialty", Kind.CHOICE, "Program", filter_bar=True, choices=SPECIALTIES, width=16,
+    # the reasons for a computed tier are the tier cell's own; this is why the user set one by hand
+    Field("tier_override_reason", "Reason for tier set by hand", Kind.TEXT, "Tier", width=18, max_length=200,
+          export_header="Reason for tier set by hand",
+          spellings=("tier reason", "why this tier", "override reason", "reason for tier set by hand")),
+    Field("specialty", "Specialty", Kind.CHOICE, "Program", first_screen=True, filter_bar=True, choices=SPECIALTIES, width=16,
           spellings=("specialty", "speciality", "field", "specialty name", "program specialty")),
     Field("track", "Track", Kind.CHOICE, "Program", choices=TRACKS, width=12,
           spellings=("track", "program track", "position type")),
@@ -620,10 +623,10 @@ FIELDS: tuple[Field, ...] = (
                      "program id acgme id", "freida program id")),
     Field("city", "City", Kind.TEXT, "Program", searched=True, width=14, max_length=100,
           spellings=("city", "town", "program city")),
-    Field("state", "State", Kind.CHOICE, "Program", filter_bar=True, width=7,
+    Field("state", "State", Kind.CHOICE, "Program", first_screen=True, filter_bar=True, width=7,
           choices=tuple(Choice(code, code, (name,)) for code, name in US_STATES),
           spellings=("state", "st", "state province", "program state")),
-    Field("setting", "Setting", Kind.CHOICE, "Program", filter_bar=True, choices=SETTINGS, width=18,
+    Field("setting", "Setting", Kind.CHOICE, "Program", first_screen=True, filter_bar=True, choices=SETTINGS, width=18,
           spellings=("setting", "program type", "type", "hospital type", "program setting",
                      "program best described as", "best described as")),
     Field("positions", "Positions", Kind.INT, "Program", min=0, max=500, width=8,
@@ -652,13 +655,13 @@ FIELDS: tuple[Field, ...] = (
           spellings=("data last updated", "last updated", "date last updated", "information last updated",
                      "freida last updated", "updated on", "date updated", "last update")),
     # Visa & IMG
-    Field("visa_j1", "J-1", Kind.TRI, "Visa & IMG", visa="J-1", filter_bar=True, research=True, width=8,
+    Field("visa_j1", "J-1", Kind.TRI, "Visa & IMG", first_screen=True, visa="J-1", filter_bar=True, research=True, width=8,
           export_header="Sponsors J-1",
           spellings=("j 1", "j1", "j 1 visa", "sponsors j 1")),
-    Field("visa_h1b", "H-1B", Kind.TRI, "Visa & IMG", visa="H-1B", filter_bar=True, research=True, width=8,
+    Field("visa_h1b", "H-1B", Kind.TRI, "Visa & IMG", first_screen=True, visa="H-1B", filter_bar=True, research=True, width=8,
           export_header="Sponsors H-1B",
           spellings=("h 1b", "h1b", "h 1b visa", "sponsors h 1b")),
-    Field("img_percent", "IMG %", Kind.PERCENT, "Visa & IMG", research=True, min=0, max=100, width=7,
+    Field("img_percent", "IMG %", Kind.PERCENT, "Visa & IMG", first_screen=True, research=True, min=0, max=100, width=7,
           export_header="IMG residents %",
           spellings=("% img", "img %", "img percent", "percent img", "img share", "imgs",
                      "percentage of img residents", "percent of img residents", "img residents percent",
@@ -687,7 +690,7 @@ FIELDS: tuple[Field, ...] = (
           export_header="Step 1 requirement", help="pass, none stated, or a minimum score such as 220.", suggestions=("pass", "none stated"),
           spellings=("step 1", "step 1 requirement", "usmle step 1", "usmle step 1 minimum", "step 1 min",
                      "step 1 cutoff", "step 1 cut off", "usmle step 1 minimum score", "minimum step 1 score")),
-    Field("step2_min", "Step 2 CK min", Kind.INT, "Screening", min=150, max=300, width=9,
+    Field("step2_min", "Step 2 CK min", Kind.INT, "Screening", first_screen=True, min=150, max=300, width=9,
           export_header="Step 2 CK minimum",
           spellings=("step 2 ck minimum", "usmle step 2 ck minimum", "step 2 min", "step 2", "step 2 ck", "ck min",
                      "step 2 ck cutoff", "step 2 ck cut off", "step 2 cutoff", "step 2 cut off", "ck cutoff",
@@ -726,14 +729,14 @@ FIELDS: tuple[Field, ...] = (
           spellings=("mission tags", "tags", "focus", "mission focus tags")),
     Field("mission_notes", "Mission notes", Kind.LONG_TEXT, "Mission", searched=True, width=28,
           spellings=("mission notes", "mission", "underserved focus", "mission focus", "mission statement")),
-    Field("notes", "Notes", Kind.LONG_TEXT, "Mission", searched=True, width=28,
+    Field("notes", "Notes", Kind.LONG_TEXT, "Mission", first_screen=True, searched=True, width=28,
           spellings=("notes", "comments", "remarks")),
     # Application
-    Field("status", "Status", Kind.CHOICE, "Application", filter_bar=True, bulk=1, badge=True, choices=STATUSES,
+    Field("status", "Status", Kind.CHOICE, "Application", first_screen=True, filter_bar=True, bulk=1, badge=True, choices=STATUSES,
           default="researching", width=16,
           export_header="Application status",
           spellings=("status", "application status", "app status")),
-    Field("email_status", "Email", Kind.CHOICE, "Application", filter_bar=True, bulk=2, badge=True,
+    Field("email_status", "Email", Kind.CHOICE, "Application", first_screen=True, filter_bar=True, bulk=2, badge=True,
           choices=EMAIL_STATUSES, default="not_contacted", width=16, export_header="Email status",
           spellings=("email status", "contact status", "emails", "communication")),
     Field("date_applied", "Applied on", Kind.DATE, "Application", width=11, export_header="Date applied",
@@ -778,6 +781,7 @@ BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}
 FILTER_BAR: tuple[Field, ...] = tuple(f for f in FIELDS if f.filter_bar)
 BULK: tuple[Field, ...] = tuple(sorted((f for f in FIELDS if f.bulk), key=lambda f: f.bulk))
 SEARCHED: tuple[str, ...] = tuple(f.key for f in FIELDS if f.searched)
+FIRST_SCREEN: tuple[str, ...] = tuple(f.key for f in FIELDS if f.first_screen)
 RESEARCH: tuple[str, ...] = tuple(f.key for f in FIELDS if f.research)
 VISA_FIELDS: dict[str, str] = {f.visa: f.key for f in FIELDS if f.visa}  # "J-1" -> "visa_j1"
 

@@ -55,7 +55,7 @@ def read_page(text: Any) -> int | None:
 # Views every tracker has (a saved view is the same thing with the user's own name).
 BUILT_IN_VIEWS = (
     ("To research", "unknown=1&f.status=researching&f.status=will_apply"),
-    ("Tier 1-2 not applied", "tier=likely&tier=possible&f.status=researching&f.status=will_apply"),
+    ("Likely or Possible, not applied", "tier=likely&tier=possible&f.status=researching&f.status=will_apply"),
     ("Interviews", "tier=all&f.status=interview_invited&f.status=interview_scheduled&f.status=interviewed"
                    "&sort=interview_date"),
     ("Not eligible", "tier=not_eligible"),
@@ -149,20 +149,6 @@ class View:
     def query(self) -> str:
         """The query string that brings this view back (a saved view stores it)."""
         return urlencode(self.args(page=""))
-
-    def with_columns(self, keys: list[str]) -> list[str]:
-        return [f.key for f in fields.FIELDS if f.key in keys]
-
-    def group_toggle_url(self, path: str, group: str) -> str:
-        """Collapse a column group (hide its columns) or show it again."""
-        shown = [f.key for f in self.visible_columns]
-        members = [f.key for f in fields.FIELDS if f.group == group and f.key != "name"]
-        if any(k in shown for k in members):
-            keys = [k for k in shown if k not in members]
-        else:
-            keys = shown + members
-        keys = self.with_columns(keys)
-        return self.url(path, col=[] if len(keys) == len(fields.FIELDS) else keys, page="")
 
     @property
     def is_filtered(self) -> bool:

@@ -214,6 +214,16 @@ class RuleSet(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class GridLayout(db.Model):
+    """The grid's columns as the person left them (tracker.layout.Layout): one row per tracker."""
+
+    __tablename__ = "grid_layout"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
 class ImportBatch(db.Model):
     """One file's import: a draft while it is mapped and previewed, then applied (or undone)."""
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from .db import db
-from .models import Profile, Program, RuleSet, Season
+from .layout import Layout
+from .models import GridLayout, Profile, Program, RuleSet, Season
 from .rules import Rules
 
 
@@ -73,6 +74,21 @@ def current_rule_set() -> RuleSet | None:
 def current_rules() -> Rules:
     stored = current_rule_set()
     return Rules.from_mapping(stored.values if stored else None)
+
+
+def current_layout() -> Layout:
+    """The grid's layout as the person left it (the first screen until they change it)."""
+    stored = db.session.get(GridLayout, 1)
+    return Layout.from_stored(stored.state if stored else None)
+
+
+def save_layout(layout: Layout) -> None:
+    """Keep ``layout`` for the next visit. The caller commits."""
+    stored = db.session.get(GridLayout, 1)
+    if stored is None:
+        db.session.add(GridLayout(id=1, state=layout.to_stored()))
+    else:
+        stored.state = layout.to_stored()
 
 
 @dataclass(frozen=True)

@@ -72,3 +72,16 @@ def context(browser, live_server):
 @pytest.fixture
 def page(context):
     return context.new_page()
+
+
+@pytest.fixture
+def every_column(app):
+    """A grid that shows every column (a newcomer's shows the first screen: test_layout_browser.py),
+    for tests of cells the first screen leaves out."""
+    from tracker.db import db
+    from tracker.layout import Layout
+    from tracker.store import save_layout
+
+    with app.app_context():
+        save_layout(Layout().everything())
+        db.session.commit()

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from tracker.db import db
 from tracker.models import Change
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("every_column")]  # cells beyond the first screen
 
 FIRST = "Alpha Community Hospital Program (Internal Medicine)"
 SECOND = "Beta University Medical Center Program (Family Medicine)"

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("every_column")]  # cells beyond the first screen
 
 NAME = "Gary County Program (Internal Medicine)"
 

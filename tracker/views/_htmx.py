@@ -16,6 +16,7 @@ from .. import fields
 from ..db import db
 from ..listing import View
 from ..models import Program
+from ..store import current_layout
 from ..undo import state
 
 
@@ -85,6 +86,21 @@ def view_of_page() -> View:
     return g.page_view
 
 
+def page_columns() -> list[fields.Field]:
+    """The grid columns of the page an htmx request comes from: the ones it draws, else the ones
+    its view names or the layout's, in the layout's order."""
+    if "page_columns" not in g:
+        # the grid says which columns it draws (X-Grid-Columns, set by static/app.js), so a row it
+        # gets back lines up with its header even when another tab changed the layout since
+        sent = [k for k in request.headers.get("X-Grid-Columns", "")[:4000].split(",") if k in fields.BY_KEY]
+        if sent:
+            keys = list(dict.fromkeys(["name", *sent]))
+            g.page_columns = [fields.BY_KEY[k] for k in keys]
+        else:
+            g.page_columns = current_layout().columns(view_of_page().columns)
+    return g.page_columns
+
+
 def row_class(program: Program) -> str:
     """The class of a program's grid row (grid/_row.html): its tier stripe and status colour."""
     return f"t-{program.effective_tier or 'none'} s-{program.status}"
@@ -98,7 +114,7 @@ def render_row(program: Program, note_for: str | None = None, note: str | None =
                notes: dict[str, str] | None = None) -> str:
     """A grid row, with the columns of the page the request came from (its view may hide some);
     ``notes`` (or ``note`` on ``note_for``) are messages shown in their cells."""
-    columns = view_of_page().visible_columns
+    columns = page_columns()
     if note_for:
         notes = {**(notes or {}), note_for: note}
     return get_template_attribute("grid/_row.html", "row")(program, notes, oob, columns)

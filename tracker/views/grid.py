@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import Blueprint, abort, get_template_attribute, make_response, redirect, render_template, request, url_for
 from markupsafe import Markup
@@ -18,11 +18,12 @@ from ..models import Program
 from ..rules import TIERS
 from ..saved_views import saved_views
 from ..season_checks import save_warnings
-from ..store import current_profile
+from ..layout import LayoutError
+from ..store import current_layout, current_profile, save_layout
 from ..tiering import TIER_FIELDS
 from ..tiers import tier_counts
-from ._htmx import (flash_error, get_field, get_live_program, posted_version, render_cell, render_row, row_class,
-                    undo_trigger, view_of_page)
+from ._htmx import (flash_error, get_field, get_live_program, is_htmx, page_columns, posted_version, render_cell,
+                    render_row, row_class, undo_trigger, view_of_page)
 
 bp = Blueprint("grid", __name__)
 
@@ -69,10 +70,53 @@ def index():
                                f"to {MAX_PAGE:,}. Open the grid's first page instead.")
     view = View.from_args(request.args)
     programs, total = query_view(view)
+    layout = current_layout()
     return render_template("grid/index.html", programs=programs, total=total, view=view, counts=tier_counts(),
                            bulk_choices=bulk_choices, built_in_views=BUILT_IN_VIEWS, saved_views=saved_views(),
                            profile=current_profile(), filters=fields.FILTER_BAR, page_size=PAGE_SIZE,
-                           columns=view.visible_columns)
+                           layout=layout, columns=layout.columns(view.columns))
+
+
+@bp.post("/layout")
+def change_layout():
+    """Show, hide, fold, move or widen the grid's columns, kept for the next visit (no view to
+    save). A form is sent back to the grid it came from; a width from the grid's script gets 204."""
+    form = request.form
+    layout = current_layout()
+    try:
+        if form.get("preset") in ("all", "first"):
+            layout = layout.everything() if form["preset"] == "all" else layout.reset()
+        elif "toggle" in form:  # from a view that names its columns: fold or unfold what it shows
+            layout = (layout.showing(form.getlist("from")) if form.getlist("from") else layout).toggled(form["toggle"])
+        elif "move" in form:
+            layout = layout.moved(form["move"], before=form.get("before") or None, after=form.get("after") or None)
+        elif "width" in form:
+            key, _, pixels = form["width"].partition(":")
+            layout = layout.widened(key, pixels)
+        elif form.getlist("col"):
+            layout = layout.showing(form.getlist("col"))
+        else:
+            raise LayoutError("Choose the columns to show, or a column to move or widen.")
+    except LayoutError as exc:
+        if is_htmx():
+            return flash_error(str(exc), 422)
+        abort(422, description=str(exc))
+    write_transaction()
+    save_layout(layout)
+    db.session.commit()
+    if "width" in form and is_htmx():
+        return "", 204
+    return redirect(_back_to_grid(form.get("back", ""), keep_columns="move" in form))
+
+
+def _back_to_grid(back: str, *, keep_columns: bool) -> str:
+    """The grid page a layout form came from (only a path of this site), showing the layout's
+    columns unless the change was a move within the view's own."""
+    parts = urlsplit(back)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or "\\" in back:
+        return url_for("grid.index")
+    pairs = [(k, v) for k, v in parse_qsl(parts.query) if keep_columns or k != "col"]
+    return url_for("grid.index") + ("?" + urlencode(pairs) if pairs else "")
 
 
 @bp.post("/views")
@@ -95,7 +139,8 @@ def save_view():
 def fields_css():
     """Column widths from the catalogue (a stylesheet, since the CSP forbids inline styles)."""
     widths = {f.key: f.width + 2 for f in fields.FIELDS}
-    rules = [f".grid .f-{key}{{width:{w}ch}}" for key, w in widths.items()]
+    pixels = current_layout().widths  # the widths the person dragged or keyed, over the catalogue's
+    rules = [f".grid .f-{key}{{width:{f'{pixels[key]}px' if key in pixels else f'{w}ch'}}}" for key, w in widths.items()]
     # numbers align right, dates and numbers use even digits (by column: cells carry no kind class)
     for f in fields.FIELDS:
         if f.kind in (fields.Kind.INT, fields.Kind.PERCENT):
@@ -105,7 +150,8 @@ def fields_css():
     # A fixed-layout table is as wide as its columns only when told so: the columns the page
     # shows (?cols=), or all of them.
     shown = [k for k in request.args.get("cols", "").split(",") if k in widths] or list(widths)
-    rules.append(f".grid{{width:calc({sum(widths[k] for k in shown)}ch + 4.8rem)}}")
+    chars = sum(widths[k] for k in shown if k not in pixels)
+    rules.append(f".grid{{width:calc({chars}ch + {sum(pixels[k] for k in shown if k in pixels)}px + 4.8rem)}}")
     css = "\n".join(rules)
     response = make_response(css)
     response.mimetype = "text/css"
@@ -185,7 +231,7 @@ def save_cells():
         new_rows = _json_field("new_rows", [])
         if not isinstance(versions, dict) or not isinstance(new_rows, list):
             raise ranges.RangeRefused("The cells to write are not readable; reload the page and try again.")
-        visible = {f.key for f in view_of_page().visible_columns}
+        visible = {f.key for f in page_columns()}
         result = ranges.write_cells(cells, versions, visible, new_rows, season_id=current_season_id())
         commit()
     except ranges.RangeRefused as exc:

@@ -1,5 +1,5 @@
 """What to do today: thank-you notes due, invitations to answer, follow-ups, programs to
-research, Tier 1-2 programs not applied to. Each item is done in place."""
+research, Likely and Possible programs not applied to. Each item is done in place."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ SECTIONS = [
     ("thank_you", "Thank-you notes", "A short, specific thank-you email to each program, 24-72 hours after the interview."),
     ("invitation", "Invitations to answer", "Answer interview invitations promptly: slots go fast."),
     ("follow_up", "Follow-ups you planned", "The dates you set in the Follow up on column."),
-    ("apply", "Tier 1-2 programs not applied to", "Likely and Possible programs deserve an application first."),
+    ("apply", "Likely and Possible programs not applied to", "Likely and Possible programs deserve an application first."),
     ("research", "Still to research", "Unknown visa or IMG data: check FREIDA and the program's website."),
 ]
 

@@ -1,0 +1,95 @@
+"""The grid's layout in a real browser: columns moved by drag and by keys, widths, kept for the
+next visit and for another browser, with no view saved."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def heads(page) -> list[str]:
+    return page.locator("#grid thead tr.heads th[data-f]").evaluate_all("ths => ths.map(th => th.dataset.f)")
+
+
+@pytest.fixture
+def two(make_program):
+    return [make_program(name="Alpha Program", state="OH", status="applied"),
+            make_program(name="Beta Program", state="ID")]
+
+
+def test_a_newcomer_sees_the_first_screen_and_unfolds_a_group_with_one_click(page, two):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto("/")
+    assert heads(page)[:4] == ["name", "tier_override", "specialty", "state"]
+    status = page.locator('#grid th[data-f="status"]').bounding_box()
+    assert status["x"] + status["width"] <= 1280 * 1.6  # the status column is near, not 5,800 px away
+    page.get_by_role("button", name=re.compile(r"\+\d+ Screening")).click()
+    expect(page.locator('#grid th[data-f="yog_limit_years"]')).to_be_visible()
+    page.get_by_role("link", name="Programs").first.click()  # the next click of Programs keeps it
+    expect(page.locator('#grid th[data-f="yog_limit_years"]')).to_be_visible()
+
+
+def test_a_column_dragged_onto_another_stays_there_in_another_browser(page, two, browser, live_server):
+    page.set_viewport_size({"width": 2400, "height": 900})  # both headers on screen: the drag doesn't scroll
+    page.goto("/")
+    page.locator('#grid th[data-f="status"]').drag_to(page.locator('#grid th[data-f="tier_override"]'),
+                                                       target_position={"x": 4, "y": 8})
+    expect(page.locator("#grid thead tr.heads th[data-f]").nth(1)).to_have_attribute("data-f", "status")
+    rows = page.locator("#rows > tr").first.locator(":scope > [data-f]")
+    assert rows.nth(1).get_attribute("data-f") == "status"  # the cells moved with their header
+    other = browser.new_context(base_url=live_server)
+    try:
+        fresh = other.new_page()
+        fresh.goto("/")
+        assert heads(fresh)[:3] == ["name", "status", "tier_override"]
+    finally:
+        other.close()
+
+
+def test_a_column_moves_from_the_keyboard_and_the_focus_stays_on_its_cell(page, two):
+    a, _ = two
+    page.goto("/")
+    cell = page.locator(f'#p-{a} > [data-f="state"]')
+    cell.click()
+    page.keyboard.press("Escape")
+    expect(cell).to_be_focused()
+    before = heads(page)
+    page.keyboard.press("Alt+Shift+ArrowLeft")
+    expect(page.locator("#grid thead tr.heads th[data-f]").nth(before.index("state") - 1)).to_have_attribute(
+        "data-f", "state")
+    expect(page.locator(f'#p-{a} > [data-f="state"]')).to_be_focused()
+    page.keyboard.press("Alt+Shift+ArrowRight")
+    page.keyboard.press("Alt+Shift+ArrowRight")
+    expect(page.locator("#grid thead tr.heads th[data-f]").nth(before.index("state") + 1)).to_have_attribute(
+        "data-f", "state")
+    page.reload()
+    assert heads(page).index("state") == before.index("state") + 1
+    # typing still reaches the cell after the redraw
+    page.locator(f'#p-{a} > [data-f="state"]').click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Alt+Shift+ArrowLeft")
+    expect(page.locator(f'#p-{a} > [data-f="state"]')).to_be_focused()
+
+
+def test_a_width_dragged_is_kept_for_another_browser(page, two, browser, live_server):
+    page.goto("/")
+    header = page.locator('#grid th[data-f="state"]')
+    before = header.bounding_box()["width"]
+    handle = header.locator(".resize").bounding_box()
+    page.mouse.move(handle["x"] + 3, handle["y"] + 10)
+    page.mouse.down()
+    page.mouse.move(handle["x"] + 103, handle["y"] + 10, steps=5)
+    with page.expect_response(lambda r: r.url.endswith("/layout") and r.status == 204):  # posted as the drag ends
+        page.mouse.up()
+    assert abs(header.bounding_box()["width"] - (before + 100)) < 12
+    other = browser.new_context(base_url=live_server)
+    try:
+        fresh = other.new_page()
+        fresh.goto("/")
+        assert abs(fresh.locator('#grid th[data-f="state"]').bounding_box()["width"] - (before + 100)) < 12
+    finally:
+        other.close()
