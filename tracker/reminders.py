@@ -170,3 +170,17 @@ def todays_list(programs: list[Any], now: dt.datetime, rules: Rules | None = Non
     today.research.sort(key=lambda i: i.name)
     today.profile_gaps = profile_gaps(profile, open_rows)
     return today
+
+
+# Today's sections, most pressing first: a program's next step is its first item in this order.
+SECTION_ORDER = ("thank_you", "invitation", "follow_up", "apply", "research")
+
+
+def next_steps(today: Today) -> dict[int, Item]:
+    """Each program's next step: the first of its items in ``today`` (todays_list) in the order of
+    SECTION_ORDER, by program id. A program with nothing due has none."""
+    steps: dict[int, Item] = {}
+    for kind in SECTION_ORDER:
+        for item in getattr(today, kind):
+            steps.setdefault(item.program_id, item)
+    return steps

@@ -41,7 +41,7 @@ class IdConverter(IntegerConverter):
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any route is added
-    from . import backups, calendar, dashboard, exports, grid, history, imports, profile, programs, seasons, today
+    from . import backups, calendar, cards, dashboard, exports, grid, history, imports, profile, programs, seasons, today
 
     app.register_blueprint(grid.bp)
     app.register_blueprint(programs.bp)
@@ -54,6 +54,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(seasons.bp)
     app.register_blueprint(history.bp)
     app.register_blueprint(backups.bp)
+    app.register_blueprint(cards.bp)
 
     # Globals, not a context processor: imported macros (_row.html, _cell.html) see them too.
     app.jinja_env.globals.update(htmx_config=HTMX_CONFIG, fields=fields, tier_labels=TIER_LABELS,
