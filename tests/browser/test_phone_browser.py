@@ -117,7 +117,7 @@ def test_the_cards_are_reached_from_the_keyboard(phone, make_program):
     page.wait_for_url(f"**/programs/{gary}")
 
 
-def test_at_1440_px_the_grid_is_as_it_was(page, app, make_program, read_program):
+def test_at_1440_px_the_grid_is_as_it_was(page, app, make_program, read_program, every_column):
     app.config["TRACKER_NOW"] = NOW
     page.set_viewport_size({"width": 1440, "height": 900})
     gary = make_program(name=GARY, city="Gary")
