@@ -18,7 +18,7 @@ from ..models import Program
 from ..rules import TIERS
 from ..saved_views import saved_views
 from ..season_checks import save_warnings
-from ..store import current_profile
+from ..store import current_profile, demo_count
 from ..tiering import TIER_FIELDS
 from ..tiers import tier_counts
 from ._htmx import (flash_error, get_field, get_live_program, posted_version, render_cell, render_row, row_class,
@@ -72,7 +72,7 @@ def index():
     return render_template("grid/index.html", programs=programs, total=total, view=view, counts=tier_counts(),
                            bulk_choices=bulk_choices, built_in_views=BUILT_IN_VIEWS, saved_views=saved_views(),
                            profile=current_profile(), filters=fields.FILTER_BAR, page_size=PAGE_SIZE,
-                           columns=view.visible_columns)
+                           columns=view.visible_columns, demo_count=demo_count())
 
 
 @bp.post("/views")
