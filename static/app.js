@@ -890,6 +890,52 @@
   });
   document.addEventListener("htmx:afterSettle", updateSelection);
 
+  // "Delete selected" asks first, saying how many (the ticked rows, or all N matching).
+  document.addEventListener("htmx:confirm", (e) => {
+    const elt = e.detail.elt;
+    if (!elt.matches || !elt.matches("[data-confirm-selection]")) return;
+    e.preventDefault();
+    const all = document.querySelector("#bulk input[name=all]");
+    const n = all && all.checked ? Number(all.dataset.total)
+      : document.querySelectorAll("#rows td.sel input:checked").length;
+    // With nothing ticked the server says what to do; otherwise the count is confirmed first.
+    const programs = `${n} program${n === 1 ? "" : "s"}`;
+    if (!n || window.confirm(`Delete ${programs}? ${n === 1 ? "It leaves" : "They leave"} the list and the dashboard; ` +
+        `one Undo brings ${n === 1 ? "it" : "them"} back, and ${n === 1 ? "it stays" : "they stay"} on the Deleted page.`)) {
+      e.detail.issueRequest(true);
+    }
+  });
+
+  // A form with data-confirm (removing the demo programs) asks first; its "confirmed" field
+  // tells the server it did (without JavaScript, the server shows a confirmation page instead).
+  document.addEventListener("submit", (e) => {
+    const form = e.target;
+    if (!form.matches || !form.matches("form[data-confirm]")) return;
+    if (!window.confirm(form.dataset.confirm)) {
+      e.preventDefault();
+      return;
+    }
+    const confirmed = form.querySelector("input[name=confirmed]");
+    if (confirmed) confirmed.value = "1";
+  });
+
+  // The Deleted page: "Select all" ticks every row's box of its form; the count follows.
+  function countTicked(formId) {
+    const count = document.querySelector(`[data-count-for="${formId}"]`);
+    if (!count) return;
+    const n = document.querySelectorAll(`input[name=ids][form="${formId}"]:checked`).length;
+    count.textContent = n ? `${n} selected` : count.dataset.none;
+  }
+  document.addEventListener("change", (e) => {
+    const box = e.target;
+    if (box.dataset && box.dataset.selectAll) {
+      document.querySelectorAll(`input[name=ids][form="${box.dataset.selectAll}"]`).forEach((b) => { b.checked = box.checked; });
+      countTicked(box.dataset.selectAll);
+    } else if (box.name === "ids" && box.getAttribute("form") && !box.closest("#rows")) {
+      countTicked(box.getAttribute("form"));
+    }
+  });
+
   // Column widths: drag a header's right edge (or Alt+Right / Alt+Left); the server keeps them
   // in the grid's layout, and draws them in the grid's stylesheet on the next visit.
   const layoutUrl = () => (table() && table().dataset.layoutUrl) || "";

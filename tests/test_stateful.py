@@ -1,7 +1,7 @@
 """Every write path, driven through HTTP (and the `tracker` command for backups) in random
 sequences by a Hypothesis state machine: cell saves (valid and invalid values, stale versions),
 pastes (a run of cell saves, each with the version the last one answered), bulk edits, deletes
-and restores, undo and redo, imports with apply and undo, profile and rule changes, new seasons,
+and restores (one or a selection), undo and redo, imports with apply and undo, profile and rule changes, new seasons,
 backups and restores. After every step:
 
 - every stored program equals what the change log replays to (each field's last logged value,
@@ -196,6 +196,24 @@ class WritePaths(RuleBasedStateMachine):
     def restore_program(self, data):
         pid, _ = data.draw(st.sampled_from(self.programs(deleted=True)))
         self.check(self.client.post(f"/programs/{pid}/restore"), what="restore a program")
+
+    @rule(data=st.data())
+    def delete_selected(self, data):
+        rows = self.programs()
+        ids = data.draw(st.lists(st.sampled_from(rows), unique=True, max_size=5), label="ids") if rows else []
+        answer = self.client.post("/programs/bulk/delete", data={"ids": [str(i) for i, _ in ids], "confirmed": "1"},
+                                  headers=data.draw(st.sampled_from([{}, {"HX-Request": "true"}])))
+        self.check(answer, {400} if not ids else set(), what="delete selected")
+
+    @rule(data=st.data())
+    def restore_selected(self, data):
+        """Ticked on the Deleted page: some deleted, maybe one live (restored in another tab: 409)."""
+        gone = self.programs(deleted=True)
+        ids = data.draw(st.lists(st.sampled_from(gone), unique=True, max_size=4), label="ids") if gone else []
+        if self.programs() and data.draw(st.booleans(), label="one restored since"):
+            ids.append(data.draw(st.sampled_from(self.programs())))
+        answer = self.client.post("/programs/restore", data={"ids": [str(i) for i, _ in ids]})
+        self.check(answer, {400} if not ids else set(), what="restore selected")
 
     @rule(which=st.sampled_from(["/undo", "/redo"]), htmx=st.booleans())
     def undo_or_redo(self, which, htmx):

@@ -342,7 +342,7 @@ def test_a_delete_restored_since_from_its_page_is_left_alone(app, client, make_p
     pid = make_program(name="Gary County Program", city="Gary")
     save(client, read_program, pid, "city", "Hammond")
     client.post(f"/programs/{pid}/delete", headers=HX)
-    client.post(f"/programs/{pid}/restore")  # from the Deleted page: not on the stack
+    client.post(f"/programs/{pid}/restore")  # the grid's Restore after a delete: not on the stack
 
     assert message(undo(client)) == "Could not undo: Gary County Program was already restored."
     assert read_program(pid)["deleted_at"] is None

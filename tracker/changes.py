@@ -143,9 +143,10 @@ def create_program(
     batch_id: str | None = None,
     tiering: Inputs | None = None,
     season_id: int | None = None,
+    demo: bool = False,
 ) -> Program:
     """A new program from ``raw`` in ``season_id`` (default: the current season); every non-empty
-    value is logged as a change."""
+    value is logged as a change. ``demo`` marks a fictional program of the demo list."""
     values, errors = fields.parse_values(dict(raw))
     if "name" not in values and "name" not in errors:
         errors["name"] = "Program is required."
@@ -154,7 +155,7 @@ def create_program(
     season_id = season_id or current_season_id()
     batch_id = batch_id or new_batch_id()
     _check_unique_code(values, None, season_id)
-    program = Program(**{**fields.defaults(), **values}, season_id=season_id)
+    program = Program(**{**fields.defaults(), **values}, season_id=season_id, demo=demo)
     retier(program, tiering)
     db.session.add(program)
     for key, value in values.items():
@@ -180,11 +181,56 @@ def delete_program(program: Program, *, batch_id: str | None = None, source: str
     return change
 
 
-def restore_program(program: Program, *, batch_id: str | None = None) -> Change:
+def restore_program(program: Program, *, batch_id: str | None = None, source: str = "undo") -> Change:
+    """Bring a deleted program back. The source "undo" (an undo's, or the grid's Restore after a
+    delete) keeps it off Ctrl+Z's stack; the Deleted page's restores are "restore", which is on it."""
     batch_id = batch_id or new_batch_id()
     change = Change(program=program, field="deleted_at",
                     old_value=program.deleted_at.isoformat(sep=" ") if program.deleted_at else None,
-                    new_value=None, source="undo", batch_id=batch_id)
+                    new_value=None, source=source, batch_id=batch_id)
     program.deleted_at = None
     db.session.add(change)
     return change
+
+
+def delete_programs(programs: list[Program], *, batch_id: str | None = None) -> list[Program]:
+    """Soft-delete every program of ``programs`` not deleted yet, as one batch (one undo brings
+    them all back). Returns the programs deleted. The caller commits."""
+    batch_id = batch_id or new_batch_id()
+    deleted = [p for p in programs if p.deleted_at is None]
+    for program in deleted:
+        delete_program(program, batch_id=batch_id)
+    return deleted
+
+
+class RestoreConflict(Exception):
+    """Some of the programs to restore can't be: ``conflicts`` holds one sentence per program.
+    Nothing was restored."""
+
+    def __init__(self, conflicts: list[str]):
+        super().__init__(" ".join(conflicts))
+        self.conflicts = conflicts
+
+
+def restore_programs(programs: list[Program], *, season_id: int | None = None,
+                     batch_id: str | None = None) -> list[Change]:
+    """Restore ``programs`` (deleted programs of the season ``season_id``, default the current
+    one) as one batch of "restore" changes, which one undo takes back; or, when any of them
+    conflicts (restored already, in another season, its program code held by another program),
+    raise RestoreConflict naming each one, and restore none. The caller commits."""
+    season_id = season_id or current_season_id()
+    conflicts: list[str] = []
+    for program in programs:
+        if program.season_id != season_id:
+            conflicts.append(f"{program.name} belongs to another season; switch to it on the Seasons page first.")
+        elif program.deleted_at is None:
+            conflicts.append(f"{program.name} is not deleted any more (restored since, in another tab or by an undo).")
+        elif program.program_code:
+            try:
+                _check_unique_code({"program_code": program.program_code}, program.id, season_id)
+            except ValidationFailed as exc:
+                conflicts.append(f"{program.name}: {exc.errors['program_code']}")
+    if conflicts:
+        raise RestoreConflict(conflicts)
+    batch_id = batch_id or new_batch_id()
+    return [restore_program(program, batch_id=batch_id, source="restore") for program in programs]

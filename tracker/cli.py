@@ -63,7 +63,7 @@ def demo_command(force: bool, if_empty: bool) -> None:
     count = 0
     given = inputs()
     for values in demo_programs():
-        create_program(values, source="demo", batch_id=batch, tiering=given)
+        create_program(values, source="demo", batch_id=batch, tiering=given, demo=True)
         count += 1
     db.session.commit()
     if existing:  # the drafts' kept files, now that no draft names them

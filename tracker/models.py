@@ -97,6 +97,9 @@ class Program(CatalogueColumns, db.Model):
     # recomputing it never bumps the version that guards the user's edits.
     tier: Mapped[str | None] = mapped_column(sa.String(12), index=True)
     tier_reasons: Mapped[list | None] = mapped_column(sa.JSON)
+    # A fictional program of the demo list (tracker.demo), and its copies in later seasons: shown
+    # as such in the grid and removed together ("Remove the demo programs"). Not user data either.
+    demo: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     changes: Mapped[list[Change]] = relationship(
         back_populates="program", order_by="Change.id.desc()", lazy="dynamic"
@@ -124,7 +127,7 @@ class Change(db.Model):
     field: Mapped[str] = mapped_column(sa.String(40))
     old_value: Mapped[str | None] = mapped_column(sa.Text)
     new_value: Mapped[str | None] = mapped_column(sa.Text)
-    # edit, bulk, create, delete (the user's: tracker.undo.UNDOABLE), import, undo, redo, demo, season
+    # edit, bulk, create, delete, restore (the user's: tracker.undo.UNDOABLE), import, undo, redo, demo, season
     source: Mapped[str] = mapped_column(sa.String(10))
     batch_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)

@@ -37,5 +37,6 @@ def start_season(year: int) -> tuple[Season, int]:
     given = inputs()
     for program in programs:
         values = {f.key: getattr(program, f.key) for f in fields.FIELDS if not f.per_season}
-        create_program(values, source="season", batch_id=batch, tiering=given, season_id=new.id)
+        create_program(values, source="season", batch_id=batch, tiering=given, season_id=new.id,
+                       demo=program.demo)
     return new, len(programs)

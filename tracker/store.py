@@ -63,6 +63,18 @@ def live_programs(season_id: int | None = None) -> list[Program]:
     return list(db.session.scalars(query))
 
 
+def live_demo_programs(season_id: int | None = None) -> list[Program]:
+    """The season's demo programs still on the list (tracker.demo's fictional ones), by name."""
+    query = live_programs_select(season_id=season_id).where(Program.demo.is_(True))
+    return list(db.session.scalars(query.order_by(Program.name, Program.id)))
+
+
+def demo_count(season_id: int | None = None) -> int:
+    """How many of the season's programs on the list are demo programs."""
+    query = live_programs_select(sa.func.count(), season_id=season_id).where(Program.demo.is_(True))
+    return db.session.scalar(query) or 0
+
+
 def current_profile() -> Profile | None:
     return db.session.scalar(sa.select(Profile).order_by(Profile.id).limit(1))
 

@@ -1,8 +1,8 @@
 """Undo and redo of the user's last actions, read back from the change log.
 
 The stack holds the batches of the user's own actions on the current season's programs (a
-cell edit, a form save, a bulk edit, an add, a delete: ``Change.source`` in UNDOABLE), newest
-first. ``undo_last`` takes the newest back through tracker.changes as one new batch of "undo"
+cell edit, a form save, a bulk edit, an add, a delete, a restore from the Deleted page:
+``Change.source`` in UNDOABLE), newest first. ``undo_last`` takes the newest back through tracker.changes as one new batch of "undo"
 changes and records an UndoStep; ``redo_last`` re-applies the newest undone batch, as long as
 nothing was edited after that undo. A value that changed since the batch (another tab, an
 import) is never overwritten: it is kept, and the message says so.
@@ -29,7 +29,7 @@ from .models import Change, Program, UndoStep, utcnow
 from .store import current_season_id, inputs
 
 # The sources of the user's own actions; a batch is on the stack when all its changes have one.
-UNDOABLE = ("edit", "bulk", "create", "delete")
+UNDOABLE = ("edit", "bulk", "create", "delete", "restore")
 SHOWN_IN_MESSAGE = 3  # subjects named in a message before "and N more"
 
 # Why a change was not taken back: singular and plural endings after its subject(s).
@@ -59,9 +59,10 @@ class _Run:
     """One undo or redo being written: one new batch of changes."""
 
     redo: bool
+    restoring: bool = False  # the user's batch restored programs (from the Deleted page)
     batch_id: str = field(default_factory=new_batch_id)
     done: list[str] = field(default_factory=list)
-    actions: list[str] = field(default_factory=list)  # "field", "adding" or "deleting", per done
+    actions: list[str] = field(default_factory=list)  # "field", "adding", "deleting" or "restoring", per done
     kept: list[tuple[str, str]] = field(default_factory=list)  # (subject, reason key or message)
     written: dict[int, None] = field(default_factory=dict)  # ordered set of program ids
     restored: list[int] = field(default_factory=list)
@@ -101,7 +102,7 @@ class _Run:
             return f"{self.verb} {n} of {total} change{'s' if total != 1 else ''}; {kept}."
         if n == 1:
             return f"{self.verb}: {self.done[0]}."
-        if set(self.actions) == {"adding"} or set(self.actions) == {"deleting"}:
+        if len(set(self.actions)) == 1 and self.actions[0] in ("adding", "deleting", "restoring"):
             return f"{self.verb} {self.actions[0]} {n} programs."
         programs = len(self.written)
         if programs == 1:
@@ -264,8 +265,9 @@ def _take_back(changes: list[Change], run: _Run) -> None:
                         change = restore_program(program, batch_id=run.batch_id)
                         change.source = run.source
                         run.restored.append(program.id)
-                        # Undo restores what the user deleted; redo restores what the user added.
-                        action = "adding" if run.redo else "deleting"
+                        # Undo restores what the user deleted; redo restores what the user added
+                        # (or restored).
+                        action = "restoring" if run.restoring else "adding" if run.redo else "deleting"
                         run.did(program, f"{action} {name}", action)
 
         values: dict[str, str] = {}
@@ -302,8 +304,12 @@ def _take_back(changes: list[Change], run: _Run) -> None:
         if life and deleted_then and not deleted_now:  # delete last, after any field
             change = delete_program(program, batch_id=run.batch_id)
             change.source = run.source
-            action = "deleting" if run.redo else "adding"
+            action = "restoring" if run.restoring else "deleting" if run.redo else "adding"
             run.did(program, f"{action} {name}", action)
+
+
+def _restores(changes: list[Change]) -> bool:
+    return bool(changes) and all(c.source == "restore" for c in changes)
 
 
 def undo_last() -> UndoResult:
@@ -311,8 +317,9 @@ def undo_last() -> UndoResult:
     batches = undoable_batches(1)
     if not batches:
         return UndoResult("Nothing to undo.", category="warn")
-    run = _Run(redo=False)
-    _take_back(_batch_changes(batches[0]), run)
+    changes = _batch_changes(batches[0])
+    run = _Run(redo=False, restoring=_restores(changes))
+    _take_back(changes, run)
     db.session.flush()
     last = db.session.scalar(sa.select(sa.func.max(Change.id))) or 0
     # Recorded even when everything was kept, so that the next undo reaches the batch before it.
@@ -328,7 +335,7 @@ def redo_last() -> UndoResult:
         return UndoResult("Nothing to redo.", category="warn")
     if _edited_since(step):
         return UndoResult("Nothing to redo: the list was edited after the last undo.", category="warn")
-    run = _Run(redo=True)
+    run = _Run(redo=True, restoring=_restores(_batch_changes(step.batch_id)))
     _take_back(_batch_changes(step.undo_batch_id), run)
     step.redone_at = utcnow()
     db.session.flush()

@@ -16,7 +16,7 @@ from .. import fields
 from ..db import db
 from ..listing import View
 from ..models import Program
-from ..store import current_layout
+from ..store import current_layout, demo_count
 from ..undo import state
 
 
@@ -129,3 +129,9 @@ def flash_error(message: str, status: int):
     """An htmx answer that shows ``message`` in the page's flash area instead of its target."""
     body = render_template("_flash.html", messages=[("error", message)])
     return body, status, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
+
+
+def demo_notice(oob: bool = False) -> str:
+    """The notice above the grid while demo programs are on the list, with its "Remove the demo
+    programs" button (empty when there are none); ``oob`` after a change that may add or remove some."""
+    return get_template_attribute("grid/_demo_notice.html", "demo_notice")(demo_count(), oob)

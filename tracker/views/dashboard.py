@@ -12,7 +12,7 @@ from flask import Blueprint, render_template
 
 from .. import charts, fields, guidance, regions
 from ..rules import TIER_LABELS, Rules
-from ..store import current_profile, current_rules, live_programs
+from ..store import current_profile, current_rules, demo_count, live_programs
 
 bp = Blueprint("dashboard", __name__)
 
@@ -107,7 +107,7 @@ def index():
                      for row in progress if row.target is not None]
     return render_template(
         "dashboard/index.html",
-        profile=profile, rules=rules, programs=programs, listed=listed,
+        profile=profile, rules=rules, programs=programs, listed=listed, demo_count=demo_count(),
         left_off=guidance.left_off_list(programs),
         on_list_definition=guidance.on_list_definition(),
         progress=progress, tier_names=TIER_NAMES,

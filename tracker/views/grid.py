@@ -19,7 +19,7 @@ from ..rules import TIERS
 from ..saved_views import saved_views
 from ..season_checks import save_warnings
 from ..layout import LayoutError
-from ..store import current_layout, current_profile, save_layout
+from ..store import current_layout, current_profile, demo_count, save_layout
 from ..tiering import TIER_FIELDS
 from ..tiers import tier_counts
 from ._htmx import (flash_error, get_field, get_live_program, is_htmx, page_columns, posted_version, render_cell,
@@ -74,7 +74,7 @@ def index():
     return render_template("grid/index.html", programs=programs, total=total, view=view, counts=tier_counts(),
                            bulk_choices=bulk_choices, built_in_views=BUILT_IN_VIEWS, saved_views=saved_views(),
                            profile=current_profile(), filters=fields.FILTER_BAR, page_size=PAGE_SIZE,
-                           layout=layout, columns=layout.columns(view.columns))
+                           layout=layout, columns=layout.columns(view.columns), demo_count=demo_count())
 
 
 @bp.post("/layout")

@@ -8,7 +8,7 @@ from markupsafe import Markup
 from ..db import db, write_transaction
 from ..models import Program
 from ..undo import UndoResult, group_by_batch, recent_changes, redo_last, state, undo_last
-from ._htmx import is_htmx, render_row, undo_trigger
+from ._htmx import demo_notice, is_htmx, render_row, undo_trigger
 
 bp = Blueprint("history", __name__)
 
@@ -39,7 +39,8 @@ def _answer(result: UndoResult):
     db.session.commit()
     if not is_htmx():
         flash(result.message, result.category)
-        back = url_for("history.changes") if request.form.get("back") == "changes" else url_for("grid.index")
+        back = {"changes": url_for("history.changes"), "deleted": url_for("programs.deleted")}.get(
+            request.form.get("back", ""), url_for("grid.index"))
         return redirect(back)
     parts: list[str] = []
     for program_id in result.program_ids:
@@ -50,6 +51,8 @@ def _answer(result: UndoResult):
             parts.append(Markup('<tbody hx-swap-oob="afterbegin:#rows">{}</tbody>').format(render_row(program)))
         else:
             parts.append(render_row(program, oob=True))
+    if result.program_ids:  # the demo notice counts the demo programs back on the list, or gone again
+        parts.append(demo_notice(oob=True))
     parts.append(render_template("_flash_oob.html", messages=[(result.category, result.message)]))
     return "\n".join(parts), 200, undo_trigger()
 
