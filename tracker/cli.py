@@ -15,7 +15,7 @@ from flask_migrate import upgrade
 from . import fields
 from .changes import create_program, keep_version_high_water, new_batch_id
 from .db import db, write_transaction
-from .models import Change, ImportBatch, Program, UndoStep
+from .models import Change, ImportBatch, MentorComment, Program, UndoStep
 from .rules import TIER_LABELS
 from .store import inputs
 from .tiers import retier_all
@@ -58,6 +58,7 @@ def demo_command(force: bool, if_empty: bool) -> None:
         db.session.execute(sa.delete(UndoStep))
         db.session.execute(sa.delete(ImportBatch))
         db.session.execute(sa.delete(Change))
+        db.session.execute(sa.delete(MentorComment))
         db.session.execute(sa.delete(Program))
     batch = new_batch_id()
     count = 0
