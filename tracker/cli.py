@@ -148,10 +148,11 @@ def import_command(file: Path, sheet: str | None, maps: tuple[str, ...], keep_un
     with drafts.collector_paused():
         rows = convert_rows(chosen, header_row, columns)
         mark = exported.change_mark if exported else None
-        plan = drafts.plan(rows, mark)
+        ids = list(exported.ids) if exported else None
+        plan = drafts.plan(rows, mark, None, ids)
         if repeated != "merge" and plan.repeats:
             pick = 0 if repeated == "earlier" else -1
-            plan = drafts.plan(rows, mark, {r.line: str(r.lines[pick]) for r in plan.repeats})
+            plan = drafts.plan(rows, mark, {r.line: str(r.lines[pick]) for r in plan.repeats}, ids)
     counts = plan.counts()
     click.echo(f"{counts['new']} new, {counts['changed']} changed, {counts['conflict']} with conflicts, "
                f"{counts['unchanged']} unchanged, {counts['invalid']} can't be imported.")
@@ -162,6 +163,10 @@ def import_command(file: Path, sheet: str | None, maps: tuple[str, ...], keep_un
         click.echo(f"  row {row.line}: {' '.join(row.errors)}")
     _echo_some([f"row {r.line}: {m}" for r in plan.rows if r.kind != "invalid" for m in r.incoming.skipped.values()],
                "Cells left out (the rest of their rows is imported):")
+    _echo_some([f"row {r.line}: on {c.label}" + (f", {c.author}" if c.author else "") + f": {c.text}"
+                for r in plan.commented for c in r.comments], "Comments in the mentor's copy, kept on their programs:")
+    _echo_some([f"{r.name}" for r in plan.removed],
+               "Removed in the mentor's copy (kept here; delete them in the browser's preview if you want):")
     if dry_run:
         click.echo("Dry run: nothing was changed.")
         return
