@@ -15,7 +15,7 @@ from flask_migrate import upgrade
 from . import fields
 from .changes import create_program, keep_version_high_water, new_batch_id
 from .db import db, write_transaction
-from .models import Change, ImportBatch, Program, UndoStep
+from .models import Change, ImportBatch, MentorComment, Program, UndoStep
 from .rules import TIER_LABELS
 from .store import inputs
 from .tiers import retier_all
@@ -58,6 +58,7 @@ def demo_command(force: bool, if_empty: bool) -> None:
         db.session.execute(sa.delete(UndoStep))
         db.session.execute(sa.delete(ImportBatch))
         db.session.execute(sa.delete(Change))
+        db.session.execute(sa.delete(MentorComment))
         db.session.execute(sa.delete(Program))
     batch = new_batch_id()
     count = 0
@@ -147,10 +148,11 @@ def import_command(file: Path, sheet: str | None, maps: tuple[str, ...], keep_un
     with drafts.collector_paused():
         rows = convert_rows(chosen, header_row, columns)
         mark = exported.change_mark if exported else None
-        plan = drafts.plan(rows, mark)
+        ids = list(exported.ids) if exported else None
+        plan = drafts.plan(rows, mark, None, ids)
         if repeated != "merge" and plan.repeats:
             pick = 0 if repeated == "earlier" else -1
-            plan = drafts.plan(rows, mark, {r.line: str(r.lines[pick]) for r in plan.repeats})
+            plan = drafts.plan(rows, mark, {r.line: str(r.lines[pick]) for r in plan.repeats}, ids)
     counts = plan.counts()
     click.echo(f"{counts['new']} new, {counts['changed']} changed, {counts['conflict']} with conflicts, "
                f"{counts['unchanged']} unchanged, {counts['invalid']} can't be imported.")
@@ -161,6 +163,10 @@ def import_command(file: Path, sheet: str | None, maps: tuple[str, ...], keep_un
         click.echo(f"  row {row.line}: {' '.join(row.errors)}")
     _echo_some([f"row {r.line}: {m}" for r in plan.rows if r.kind != "invalid" for m in r.incoming.skipped.values()],
                "Cells left out (the rest of their rows is imported):")
+    _echo_some([f"row {r.line}: on {c.label}" + (f", {c.author}" if c.author else "") + f": {c.text}"
+                for r in plan.commented for c in r.comments], "Comments in the mentor's copy, kept on their programs:")
+    _echo_some([f"{r.name}" for r in plan.removed],
+               "Removed in the mentor's copy (kept here; delete them in the browser's preview if you want):")
     if dry_run:
         click.echo("Dry run: nothing was changed.")
         return

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 from copy import copy
 from dataclasses import dataclass, field
 from typing import Any, Iterable
@@ -16,8 +17,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from . import fields, records
 from .fields import Field, Kind
@@ -32,6 +34,8 @@ TRACKER_MARK = "Residency Tracker export"
 TIER_HEADER = "Tier"
 ID_HEADER = "Tracker ID"
 MENTOR_COMMENTS = "mentor_comments"  # always exported: the column the mentor writes in
+CHART_COLUMN = "E"  # the Summary's chart starts there, beside the tables
+CHART_COLUMNS = 9  # and spans about as many columns of the default width (14 cm)
 
 # Characters that make a spreadsheet read text as a formula (OWASP's CSV injection list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -67,6 +71,55 @@ class Summary:
     by_specialty: dict[str, int] = field(default_factory=dict)
     by_setting: dict[str, int] = field(default_factory=dict)
     targets: list[tuple[str, str, int]] = field(default_factory=list)  # (specialty, advised range, count now)
+    applicant: str = ""  # the applicant's name, printed in every page's header
+
+
+# -- printing ----------------------------------------------------------------------
+# A mentor prints the list: every page landscape on US Letter, one page wide, the header row and
+# the program names on each page, the applicant's name above and the page number below.
+
+def _header_text(text: str) -> str:
+    """Text for a page header: "&" starts a code there (&P is the page number), so it is doubled;
+    Excel refuses a header or footer longer than 255 characters."""
+    return _xml_safe(" ".join(text.split()))[:120].replace("&", "&&")
+
+
+def print_heading(summary: "Summary", created: dt.datetime) -> str:
+    who = f"{summary.applicant.strip()}: " if summary.applicant and summary.applicant.strip() else ""
+    return f"{who}residency programs, {created:%Y-%m-%d}"
+
+
+PAGE_CHARS = 140  # column width (in characters) across a landscape Letter page at 100%, margins off
+MIN_PRINT_SCALE = 0.55  # smaller than this, 8-point text is too small to read on paper
+
+
+def pages_wide(widths: list[float]) -> int:
+    """How many pages across the Programs sheet prints on: one, scaled down to fit, while that
+    keeps the text legible (MIN_PRINT_SCALE); wider lists (every column of the catalogue) go on as
+    few pages across as keep it so, each with the Program column repeated at its left."""
+    across = PAGE_CHARS / MIN_PRINT_SCALE
+    total = sum(widths)
+    if total <= across:
+        return 1
+    first = widths[0]
+    return math.ceil((total - first) / (across - first))
+
+
+def _page_layout(ws, heading: str, *, fit_width: int = 1, fit_height: int = 0) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "1"  # US Letter
+    ws.page_setup.fitToWidth = fit_width
+    ws.page_setup.pageOrder = "overThenDown"  # a program's row across its pages before the next rows
+    ws.page_setup.fitToHeight = fit_height  # 0: as many pages down as the rows need
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.25
+    ws.oddHeader.center.text = _header_text(heading)
+    ws.oddHeader.center.size = 10
+    ws.oddFooter.left.text = _header_text(ws.title)
+    ws.oddFooter.right.text = "Page &P of &N"
+    ws.oddFooter.left.size = ws.oddFooter.right.size = 8
 
 
 def export_filename(today: dt.date, ext: str) -> str:
@@ -190,6 +243,8 @@ def build_workbook(rows: Iterable[Any], columns: list[Field], summary: Summary, 
     id_col = len(headers)
     ws.column_dimensions[get_column_letter(id_col)].hidden = True
     ws.freeze_panes = "B2"
+    # before the first row: the sheet's properties lead its XML; the Tracker ID is not printed
+    _page_layout(ws, print_heading(summary, created), fit_width=pages_wide(widths[:-1]))
 
     header_cells = []
     for text in headers:
@@ -219,6 +274,9 @@ def build_workbook(rows: Iterable[Any], columns: list[Field], summary: Summary, 
 
     last_row = max(len(rows) + 1, 2)
     ws.auto_filter.ref = f"A1:{get_column_letter(id_col - 1)}{last_row}"
+    ws.print_title_rows = "1:1"
+    ws.print_title_cols = "A:A"
+    ws.print_area = f"A1:{get_column_letter(id_col - 1)}{last_row}"  # the hidden Tracker ID left out
 
     _summary_sheet(wb, summary, len(rows), created)
     ranges = _lists_sheet(wb, columns)
@@ -242,7 +300,8 @@ def _bold(ws, text: str) -> WriteOnlyCell:
 
 def _summary_sheet(wb: Workbook, summary: Summary, total: int, created: dt.datetime) -> None:
     ws = wb.create_sheet(SUMMARY_SHEET)
-    ws.column_dimensions["A"].width = 34
+    _page_layout(ws, print_heading(summary, created), fit_height=1)  # one landscape page: tables and chart
+    ws.column_dimensions["A"].width = 46  # "Applications (the whole list): advised and now" whole
     ws.column_dimensions["B"].width = 16
     ws.column_dimensions["C"].width = 14
     title = WriteOnlyCell(ws, value="Residency programs: summary")
@@ -282,8 +341,10 @@ def _summary_sheet(wb: Workbook, summary: Summary, total: int, created: dt.datet
     chart.legend = None
     chart.add_data(Reference(ws, min_col=2, min_row=tier_first, max_row=tier_last), titles_from_data=False)
     chart.set_categories(Reference(ws, min_col=1, min_row=tier_first, max_row=tier_last))
-    chart.height, chart.width = 7, 12
-    ws.add_chart(chart, "E4")
+    chart.height, chart.width = 8, 14  # cm: room for the four tier labels under their bars
+    ws.add_chart(chart, f"{CHART_COLUMN}4")
+    # the tables, and the chart beside them (CHART_COLUMNS of the default width)
+    ws.print_area = f"A1:{get_column_letter(column_index_from_string(CHART_COLUMN) + CHART_COLUMNS)}{max(len(lines), 22)}"
 
 
 def _tracker_sheet(wb: Workbook, rows: list[Any], export_id: str, created: dt.datetime, change_mark: int) -> None:

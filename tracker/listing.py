@@ -204,6 +204,7 @@ def export_summary(rows: list[Program]) -> Summary:
     if profile is not None:
         specialty = fields.get("specialty")
         lines = [
+            *([("Name", profile.full_name)] if profile.full_name else []),
             ("Visa needed", fields.visa_label(profile.visa_needed, profile.visa_preference) or "not set"),
             ("Step 1", profile.step1 or "not set"),
             ("Step 2 CK", str(profile.step2_ck) if profile.step2_ck else "not set"),
@@ -227,6 +228,7 @@ def export_summary(rows: list[Program]) -> Summary:
         by_specialty=dict(Counter(p.specialty for p in rows).most_common()),
         by_setting=dict(Counter(p.setting for p in rows).most_common()),
         targets=targets,
+        applicant=(profile.full_name or "") if profile is not None else "",
     )
 
 

@@ -150,6 +150,28 @@ class Change(db.Model):
             return text
 
 
+class MentorComment(db.Model):
+    """A comment (an Excel cell note) the mentor left on a returned export: on one program's field,
+    or on the program as a whole (``field`` None: the note sat on its name or an unmapped column).
+    ``batch_id`` is the import that brought it; undoing that import takes it away again."""
+
+    __tablename__ = "mentor_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("program.id", name="fk_mentor_comment_program_id_program", ondelete="CASCADE"), index=True)
+    field: Mapped[str | None] = mapped_column(sa.String(40))
+    author: Mapped[str | None] = mapped_column(sa.String(120))
+    text: Mapped[str] = mapped_column(sa.Text)
+    batch_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    @property
+    def field_label(self) -> str:
+        f = fields.BY_KEY.get(self.field) if self.field else None
+        return f.label if f else "The program"
+
+
 class UndoStep(db.Model):
     """One step of the grid's undo stack (tracker.undo): the batch it took back and the batch of
     "undo" changes that did; redone_at is set when redo re-applied it."""
@@ -183,6 +205,7 @@ class Profile(db.Model):
     __tablename__ = "profile"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    full_name: Mapped[str | None] = mapped_column(sa.String(120))  # printed on the mentor's workbook
     step1: Mapped[str | None] = mapped_column(sa.String(10))  # "pass", "fail" or an old numeric score
     step1_attempts: Mapped[int | None]
     step2_ck: Mapped[int | None]

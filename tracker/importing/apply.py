@@ -12,7 +12,7 @@ from .. import fields
 from ..changes import (StaleVersion, ValidationFailed, create_program, delete_program, new_batch_id, restore_program,
                        update_program)
 from ..db import db
-from ..models import Change, ImportBatch, Program, utcnow
+from ..models import Change, ImportBatch, MentorComment, Program, utcnow
 from ..store import current_season_id, inputs
 from .plan import Existing, Plan
 
@@ -64,6 +64,12 @@ def existing_programs(changed_after: int | None = None) -> list[Existing]:
     undone = set(db.session.scalars(
         sa.select(Change.program_id).join(last_deletion, Change.id == last_deletion.c.id)
         .where(Change.source == "undo", Change.new_value.is_not(None))))
+    comments: dict[int, set] = defaultdict(set)
+    for program_id, key, text in db.session.execute(
+        sa.select(MentorComment.program_id, MentorComment.field, MentorComment.text)
+        .join(Program, Program.id == MentorComment.program_id).where(Program.season_id == current_season_id())
+    ):
+        comments[program_id].add((key, text))
     rows = db.session.execute(
         sa.select(Program.id, Program.version, Program.deleted_at, Program.tier, *CATALOGUE_COLUMNS)
         .where(Program.season_id == current_season_id())
@@ -77,27 +83,47 @@ def existing_programs(changed_after: int | None = None) -> list[Existing]:
             deleted=row["deleted_at"] is not None,
             undone=row["deleted_at"] is not None and row["id"] in undone,
             tier=row["tier"],
+            comments=comments.get(row["id"], set()),
         )
         for row in rows
     ]
 
 
+def _keep_comments(batch: ImportBatch, row, program_id: int, counts: dict[str, int]) -> None:
+    for comment in row.comments:
+        db.session.add(MentorComment(program_id=program_id, field=comment.key, author=comment.author,
+                                     text=comment.text, batch_id=batch.batch_id))
+        counts["comments"] += 1
+
+
 def apply_plan(batch: ImportBatch, plan: Plan, exclude: set[int], take_incoming: set[tuple[int, str]],
-               progress=None) -> dict[str, int]:
+               progress=None, delete: set[int] = frozenset()) -> dict[str, int]:
     """Write the rows of ``plan`` not excluded (by line): new programs created, changes applied,
-    conflicts resolved as chosen (the tracker's value unless line and key are in take_incoming).
-    Every change is logged with the batch's id. The caller commits (one transaction), or rolls
-    back on ImportRefused: then nothing of the import is written."""
+    conflicts resolved as chosen (the tracker's value unless line and key are in take_incoming),
+    the mentor's comments kept on their programs; the programs the mentor removed that are in
+    ``delete`` (ids) deleted, the others kept. Every change is logged with the batch's id. The
+    caller commits (one transaction), or rolls back on ImportRefused: then nothing of the import
+    is written."""
     given = inputs()
-    counts = {"created": 0, "updated": 0, "cells": 0, "conflicts_taken": 0, "skipped": 0}
+    counts = {"created": 0, "updated": 0, "cells": 0, "conflicts_taken": 0, "skipped": 0, "comments": 0,
+              "deleted": 0}
     created_ids = []
+    for removed in plan.removed:
+        if removed.id in delete:
+            program = db.session.get(Program, removed.id)
+            if program is not None and program.deleted_at is None:
+                delete_program(program, batch_id=batch.batch_id, source="import")
+                counts["deleted"] += 1
     for row in plan.rows:
         if progress:
             progress(1)
-        if row.kind in ("unchanged", "invalid"):
+        if row.kind == "invalid":
             continue
         if row.line in exclude:
-            counts["skipped"] += 1
+            counts["skipped"] += row.kind != "unchanged" or bool(row.comments)
+            continue
+        if row.kind == "unchanged":
+            _keep_comments(batch, row, row.program_id, counts)
             continue
         if row.kind == "new" and row.restore:  # back from an undone import, with the file's values
             values = {c.key: c.new for c in row.changes}
@@ -112,6 +138,7 @@ def apply_plan(batch: ImportBatch, plan: Plan, exclude: set[int], take_incoming:
             created_ids.append(program.id)
             counts["created"] += 1
             counts["cells"] += len(row.changes)
+            _keep_comments(batch, row, program.id, counts)
             continue
         if row.kind == "new":
             values = {c.key: c.new for c in row.changes}
@@ -125,7 +152,9 @@ def apply_plan(batch: ImportBatch, plan: Plan, exclude: set[int], take_incoming:
             created_ids.append(program.id)
             counts["created"] += 1
             counts["cells"] += len(row.changes)
+            _keep_comments(batch, row, program.id, counts)
             continue
+        _keep_comments(batch, row, row.program_id, counts)
         values = {}
         for change in row.changes:
             if change.conflict and (row.line, change.key) not in take_incoming:
@@ -165,6 +194,8 @@ class UndoItem:
 
     @property
     def label(self) -> str:
+        if self.field == "deleted_at":
+            return "Deleted (removed in the mentor's copy)"
         return fields.get(self.field).label if self.field else "Program"
 
 
@@ -186,6 +217,11 @@ def undo_preview(batch: ImportBatch) -> list[UndoItem]:
             blocked = "already deleted"
         items.append(UndoItem(pid, program.name, None, "imported", "removed", blocked))
     for change in changes:
+        if change.field == "deleted_at" and change.program_id not in created and change.new_value:
+            program = db.session.get(Program, change.program_id)  # deleted as removed in the mentor's copy
+            blocked = None if program.deleted_at is not None else "already restored"
+            items.append(UndoItem(program.id, program.name, "deleted_at", "deleted", "restored", blocked))
+            continue
         if change.program_id in created or change.field not in fields.BY_KEY:
             continue
         program = db.session.get(Program, change.program_id)
@@ -218,6 +254,9 @@ def undo_batch(batch: ImportBatch) -> dict[str, int]:
         elif item.field is None:
             delete_program(db.session.get(Program, item.program_id), batch_id=undo_id, source="undo")
             counts["removed"] += 1
+        elif item.field == "deleted_at":
+            restore_program(db.session.get(Program, item.program_id), batch_id=undo_id)
+            counts["restored"] += 1
         else:
             by_program[item.program_id][item.field] = item.restore
     for pid, values in by_program.items():
@@ -227,6 +266,8 @@ def undo_batch(batch: ImportBatch) -> dict[str, int]:
         except (ValidationFailed, StaleVersion) as exc:
             raise _refused("Restoring a program", program.name, exc) from None
         counts["restored"] += len(values)
+    comments = db.session.execute(sa.delete(MentorComment).where(MentorComment.batch_id == batch.batch_id))
+    counts["comments"] = comments.rowcount or 0
     batch.status = "undone"
     batch.undone_at = utcnow()
     return counts

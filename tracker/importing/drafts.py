@@ -152,11 +152,13 @@ def new_batch(filename: str, detected: Detected) -> ImportBatch:
     return batch
 
 
-def plan(rows: list[IncomingRow], change_mark: int | None, choices: dict[int, str] | None = None) -> Plan:
+def plan(rows: list[IncomingRow], change_mark: int | None, choices: dict[int, str] | None = None,
+         exported_ids: list[int] | None = None) -> Plan:
     """What the converted ``rows`` would change in the current season (a returned export's
-    ``change_mark`` tells its own edits from those made in the tracker since); ``choices`` picks
-    the row imported of each repeated program (tracker.importing.plan.Repeat)."""
-    return make_plan(rows, existing_programs(change_mark), choices)
+    ``change_mark`` tells its own edits from those made in the tracker since, and its
+    ``exported_ids`` the rows the mentor deleted); ``choices`` picks the row imported of each
+    repeated program (tracker.importing.plan.Repeat)."""
+    return make_plan(rows, existing_programs(change_mark), choices, exported_ids)
 
 
 def remember_mapping(draft: Draft) -> None:
@@ -274,7 +276,8 @@ class DraftStore:
         for i, s in enumerate(sheets):
             _write(self._path(batch, f"sheet{i}"), s.rows)
         _write(self._path(batch, "head"), {
-            "sheets": [{"name": s.name, "rows": len(s.rows), "head": s.rows[:HEAD_ROWS]} for s in sheets],
+            "sheets": [{"name": s.name, "rows": len(s.rows), "head": s.rows[:HEAD_ROWS], "notes": s.notes}
+                       for s in sheets],
             "detected": {"sheet": detected.sheet.name, "header_row": detected.header_row,
                          "exported": detected.exported is not None},
         })
@@ -342,29 +345,33 @@ class DraftStore:
         with collector_paused():
             rows = convert_rows(draft.sheet, draft.header_row, draft.columns)
             mark = draft.exported.change_mark if draft.exported else None
+            ids = list(draft.exported.ids) if draft.exported else None
             names = [f.name for f in dataclasses.fields(IncomingRow)]
             _write(self._path(batch, "rows"), {"key": _rows_key(batch), "change_mark": mark, "fields": names,
+                                               "exported_ids": ids,
                                                "rows": [[getattr(r, name) for name in names] for r in rows]})
-        return rows, mark
+        return rows, mark, ids
 
-    def incoming(self, batch: ImportBatch) -> tuple[list[IncomingRow], int | None]:
+    def incoming(self, batch: ImportBatch) -> tuple[list[IncomingRow], int | None, list[int] | None]:
         """The rows converted with the batch's mapping, as kept when it was confirmed."""
         try:
             kept = _read(self._path(batch, "rows"))
         except (OSError, ValueError):
             kept = None
         names = [f.name for f in dataclasses.fields(IncomingRow)]
-        if kept is None or kept["key"] != json.loads(json.dumps(_rows_key(batch))) or kept["fields"] != names:
+        if (kept is None or kept["key"] != json.loads(json.dumps(_rows_key(batch))) or kept["fields"] != names
+                or "exported_ids" not in kept):
             return self.convert(batch)
         rows = [IncomingRow(*values) for values in kept["rows"]]
         for row in rows:
             row.kept = [tuple(k) for k in row.kept]
-        return rows, kept["change_mark"]
+        return rows, kept["change_mark"], kept["exported_ids"]
 
     def plan(self, batch: ImportBatch, choices: dict[int, str] | None = None) -> Plan:
         """What the draft would change now (``choices``: the row imported of each repeated program)."""
         with collector_paused():
-            return plan(*self.incoming(batch), choices)
+            rows, mark, ids = self.incoming(batch)
+            return plan(rows, mark, choices, ids)
 
 
 def _rows_key(batch: ImportBatch) -> dict:
@@ -393,7 +400,7 @@ class Upload:
         kept = self.head["sheets"][i]
         if header_row + 1 + SAMPLE_ROWS > len(kept["head"]) and kept["rows"] > len(kept["head"]):
             return self.full_sheet(name)
-        return Sheet(kept["name"], kept["head"])
+        return Sheet(kept["name"], kept["head"], kept.get("notes") or [])
 
     def full_sheet(self, name: str | None) -> Sheet:
         i = self.index(name)
@@ -403,7 +410,8 @@ class Upload:
             self.store._path(self.batch, "head").unlink(missing_ok=True)
             self.head = self.store.head(self.batch)
             rows = _read(self.store._path(self.batch, f"sheet{i}"))
-        return Sheet(self.head["sheets"][i]["name"], rows)
+        kept = self.head["sheets"][i]
+        return Sheet(kept["name"], rows, kept.get("notes") or [])
 
     def choose(self, name: str | None, header_row: int | None) -> None:
         """Another sheet (its header row found again) or another header row of this one: the

@@ -82,6 +82,7 @@ class ExportInfo:
     created: dt.datetime
     change_mark: int  # the last change-log entry when it was exported
     tiers: dict[int, str] = field(default_factory=dict, compare=False)  # program id -> tier shown then
+    ids: tuple[int, ...] = field(default=(), compare=False)  # every program exported, in its order
 
 
 def export_info(sheets: list[Sheet]) -> ExportInfo | None:
@@ -95,11 +96,13 @@ def export_info(sheets: list[Sheet]) -> ExportInfo | None:
                 change_mark = int(sheet.rows[3][1])
             except (IndexError, ValueError, TypeError):
                 return None
-            tiers = {}
+            tiers, ids = {}, []
             for row in sheet.rows[5:]:  # program id, version, tier
-                if len(row) > 2 and isinstance(row[0], (int, float)) and isinstance(row[2], str):
-                    tiers[int(row[0])] = row[2]
-            return ExportInfo(export_id, created, change_mark, tiers)
+                if row and isinstance(row[0], (int, float)) and float(row[0]).is_integer():
+                    ids.append(int(row[0]))
+                    if len(row) > 2 and isinstance(row[2], str):
+                        tiers[int(row[0])] = row[2]
+            return ExportInfo(export_id, created, change_mark, tiers, tuple(ids))
     return None
 
 
@@ -132,6 +135,7 @@ class IncomingRow:
     program_id: int | None = None  # from an exported workbook's hidden id column
     blank: list[str] = field(default_factory=list)  # a returned export's empty cells (field keys)
     tier_seen: str | None = None  # a returned export's Tier cell, if the mentor changed it
+    comments: list[list[Any]] = field(default_factory=list)  # the cells' notes: [field key or None, author, text]
 
     @property
     def name(self) -> str:
@@ -347,11 +351,20 @@ def convert_rows(sheet: Sheet, header_row: int, columns: list[Column]) -> list[I
     widths = code_widths(sheet, header_row, columns)
     active = [c for c in columns if c.target != IGNORE]
     tier_column = next((c for c in columns if c.tiers is not None), None)
+    notes: dict[int, list[list[Any]]] = {}
+    by_index = {c.index: c for c in columns}
+    for r, c, author, text in sheet.notes:
+        if r > header_row:
+            column = by_index.get(c)
+            target = column.target if column is not None else None
+            key = "tier_override" if column is not None and column.tiers is not None else (
+                target if target in fields.BY_KEY and target != "name" else None)
+            notes.setdefault(r, []).append([key, author, text])
     rows = []
     for offset, raw in enumerate(sheet.rows[header_row + 1:]):
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):
             continue
-        row = IncomingRow(line=header_row + 2 + offset)
+        row = IncomingRow(line=header_row + 2 + offset, comments=notes.get(header_row + 1 + offset, []))
         for column in active:
             value = raw[column.index] if column.index < len(raw) else None
             if _is_blank(value):

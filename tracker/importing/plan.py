@@ -60,6 +60,7 @@ class Existing:
     deleted: bool = False
     undone: bool = False  # deleted by undoing the import that added it: a re-import brings it back
     tier: str | None = None  # the computed tier
+    comments: set[tuple[str | None, str]] = field(default_factory=set)  # (field, text) of the mentor comments kept
 
     @property
     def effective_tier(self) -> str | None:
@@ -86,6 +87,28 @@ class CellChange:
 
 
 @dataclass
+class NewComment:
+    """A mentor's comment (an Excel cell note) on a row of the file: on a field, or on the program
+    (``key`` None)."""
+
+    key: str | None
+    author: str | None
+    text: str
+
+    @property
+    def label(self) -> str:
+        return fields.get(self.key).label if self.key else "The program"
+
+
+@dataclass
+class Removed:
+    """A program of the export that the mentor's copy no longer has: kept unless the user chooses."""
+
+    id: int
+    name: str
+
+
+@dataclass
 class Repeat:
     """Rows of one file that are the same program, and which of them is imported: ``choice`` is
     MERGE or the line of the one row chosen."""
@@ -107,7 +130,8 @@ class Repeat:
         for row in self.rows:
             if self.choice == str(row.line):
                 return IncomingRow(self.line, dict(row.values), dict(row.errors), dict(row.skipped),
-                                   list(row.kept), row.program_id, list(row.blank), row.tier_seen)
+                                   list(row.kept), row.program_id, list(row.blank), row.tier_seen,
+                                   [c for r in self.rows for c in r.comments])
         return merge_rows(self.rows)
 
     def differing(self) -> list[tuple[str, list[str]]]:
@@ -127,7 +151,7 @@ def merge_rows(rows: list[IncomingRow]) -> IncomingRow:
     the blanks left; what was kept for the notes and the cells left out, from all of them."""
     first = rows[0]
     merged = IncomingRow(first.line, dict(first.values), {}, dict(first.skipped), list(first.kept),
-                         first.program_id, list(first.blank), first.tier_seen)
+                         first.program_id, list(first.blank), first.tier_seen, list(first.comments))
     for row in rows[1:]:
         for key, value in row.values.items():
             merged.values.setdefault(key, value)
@@ -138,6 +162,7 @@ def merge_rows(rows: list[IncomingRow]) -> IncomingRow:
         if merged.program_id is None:
             merged.program_id = row.program_id
         merged.tier_seen = merged.tier_seen or row.tier_seen
+        merged.comments += [c for c in row.comments if c not in merged.comments]
     merged.blank = [k for k in merged.blank if all(k in r.blank for r in rows) and k not in merged.values]
     return merged
 
@@ -154,6 +179,7 @@ class PlannedRow:
     notes: list[str] = field(default_factory=list)  # what the file says that is not applied
     repeat: Repeat | None = None  # the other rows of the file that are this program
     restore: bool = False  # a new row that brings back the program an undone import added (program_id)
+    comments: list[NewComment] = field(default_factory=list)  # the mentor's comments not yet kept
 
     @property
     def name(self) -> str:
@@ -172,6 +198,7 @@ class PlannedRow:
 @dataclass
 class Plan:
     rows: list[PlannedRow]
+    removed: list[Removed] = field(default_factory=list)  # a returned export's rows the mentor deleted
 
     @property
     def repeats(self) -> list[Repeat]:
@@ -179,8 +206,14 @@ class Plan:
 
     @property
     def applicable(self) -> bool:
-        """Whether applying would change anything (new, changed or conflicting rows)."""
-        return any(r.kind in ("new", "changed", "conflict") for r in self.rows)
+        """Whether applying would change anything (new, changed or conflicting rows, comments to
+        keep, or programs the mentor removed that the user may delete)."""
+        return bool(self.removed) or any(r.kind in ("new", "changed", "conflict") or r.comments
+                                         for r in self.rows if r.kind != "invalid")
+
+    @property
+    def commented(self) -> list[PlannedRow]:
+        return [r for r in self.rows if r.comments and r.kind != "invalid"]
 
     def counts(self) -> dict[str, int]:
         counts = {kind: 0 for kind in KINDS}
@@ -278,9 +311,10 @@ def group_rows(rows: list[IncomingRow], matcher: _Matcher) -> list[_Group]:
 
 
 def make_plan(incoming: list[IncomingRow], existing: list[Existing],
-              choices: dict[int, str] | None = None) -> Plan:
+              choices: dict[int, str] | None = None, exported_ids: list[int] | None = None) -> Plan:
     """What ``incoming`` would do to ``existing``; ``choices`` says, by a repeated program's first
-    line, which of its rows is imported (MERGE, the default, or a line)."""
+    line, which of its rows is imported (MERGE, the default, or a line). ``exported_ids`` (a
+    returned export's programs) tells the rows the mentor deleted: listed, never deleted here."""
     matcher = _Matcher(existing)
     names_by_state: dict[str | None, dict[int, str]] = {}  # close names are compared within a state
     same_names: dict[str, int] = {}  # the same name in any state
@@ -328,8 +362,31 @@ def make_plan(incoming: list[IncomingRow], existing: list[Existing],
         if target is not None:
             line_of.setdefault(target.id, planned.line)
         _check_values(planned)
+        _new_comments(planned, row, target)
         planned_by_line[planned.line] = planned
-    return Plan([planned_by_line[line] for line in sorted(planned_by_line)])
+    return Plan([planned_by_line[line] for line in sorted(planned_by_line)],
+                _removed(incoming, matcher, exported_ids))
+
+
+def _new_comments(planned: PlannedRow, row: IncomingRow, target: Existing | None) -> None:
+    """The row's comments the program does not hold yet (a file imported twice adds them once)."""
+    kept = set(target.comments) if target is not None else set()
+    for key, author, text in row.comments:
+        if (key, text) not in kept:
+            kept.add((key, text))
+            planned.comments.append(NewComment(key, author, text))
+
+
+def _removed(incoming: list[IncomingRow], matcher: _Matcher, exported_ids: list[int] | None) -> list[Removed]:
+    if not exported_ids:
+        return []
+    present = {r.program_id for r in incoming if r.program_id is not None}
+    out = []
+    for pid in exported_ids:
+        program = matcher.by_id.get(pid)
+        if pid not in present and program is not None and not program.deleted:
+            out.append(Removed(pid, program.name))
+    return out
 
 
 def _sorted_words(name: str) -> str:

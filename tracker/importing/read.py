@@ -19,6 +19,7 @@ import csv
 import io
 import re
 import zipfile
+from xml.etree import ElementTree
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +52,9 @@ class UnreadableFile(Exception):
 class Sheet:
     name: str
     rows: list[list[Any]] = field(default_factory=list)
+    # the sheet's comments (Excel's cell notes, and the text of its threaded comments):
+    # [row, column (both 0-based, as in rows), author, text]
+    notes: list[list[Any]] = field(default_factory=list)
 
     @property
     def width(self) -> int:
@@ -265,12 +269,113 @@ def _read_xlsx(data: bytes, filename: str, max_rows: int) -> list[Sheet]:
                 counter.add([_cell(v, name) for v in row])
             del sheet  # calamine's copy of the cells, before the next sheet's
             sheets.append(Sheet(name, _trim(counter.rows)))
+        notes = read_notes(data)
+        for s in sheets:
+            s.notes = notes.get(s.name, [])
         return sheets
     except UnreadableFile:
         raise
     except (CalamineError, ValueError, TypeError, OSError, zipfile.BadZipFile) as exc:
         raise UnreadableFile(f"“{filename}” could not be read as a workbook ({type(exc).__name__}). "
                              "Open it in Excel and save it again as .xlsx.", 422) from None
+
+
+# -- comments ------------------------------------------------------------------------
+# calamine reads no comments, so they are read from the package's parts: the workbook names its
+# sheets' parts, each sheet's relationships name its comments part. The parts were checked by
+# _check_zip (sizes, no DOCTYPE) before this reads them.
+
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+MAX_NOTES = 20_000
+CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+THREADED = "[Threaded comment]"
+
+
+def _part_path(base: str, target: str) -> str:
+    """A relationship's target as a path in the zip (relative to its part's folder, or absolute)."""
+    if target.startswith("/"):
+        return target[1:]
+    parts = base.rsplit("/", 1)[0].split("/") if "/" in base else []
+    for piece in target.split("/"):
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece and piece != ".":
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def _rels(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """A part's relationships: id -> (type, path of the target)."""
+    folder, _, name = part.rpartition("/")
+    path = f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+    try:
+        root = ElementTree.fromstring(archive.read(path))
+    except (KeyError, ElementTree.ParseError):
+        return {}
+    return {r.get("Id"): (r.get("Type") or "", _part_path(part, r.get("Target") or ""))
+            for r in root.iter(f"{PKG_REL}Relationship") if r.get("TargetMode") != "External"}
+
+
+def _note_text(text: str, author: str) -> str:
+    """What the person wrote: without the "Author:" line Excel puts first in a note, and of a
+    threaded comment (which Excel also writes as a note, for older versions) its comment only."""
+    text = text.replace("\r\n", "\n").strip()
+    if text.startswith(THREADED):
+        text = text.split("Comment:", 1)[-1]
+        text = text.split("\nReply:", 1)[0]
+    elif author and text.startswith(f"{author}:"):
+        text = text[len(author) + 1:]
+    return "\n".join(line.strip() for line in text.strip().splitlines()).strip()
+
+
+def read_notes(data: bytes) -> dict[str, list[list[Any]]]:
+    """Each sheet's comments, by sheet name: [row, column, author, text] (0-based); a part that
+    can't be read gives none (the cells still import)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        book = "xl/workbook.xml"
+        for member in archive.namelist():
+            if member.lower().endswith("workbook.xml") and "/" in member and "_rels" not in member:
+                book = member
+                break
+        root = ElementTree.fromstring(archive.read(book))
+        book_rels = _rels(archive, book)
+        out: dict[str, list[list[Any]]] = {}
+        count = 0
+        for sheet in root.iter(f"{MAIN}sheet"):
+            target = book_rels.get(sheet.get(f"{REL_NS}id"))
+            if target is None:
+                continue
+            for kind, path in _rels(archive, target[1]).values():
+                if not kind.endswith("/comments"):
+                    continue
+                notes = ElementTree.fromstring(archive.read(path))
+                authors = [(a.text or "").strip() for a in notes.iter(f"{MAIN}author")]
+                for comment in notes.iter(f"{MAIN}comment"):
+                    ref = CELL_REF.fullmatch((comment.get("ref") or "").split(":")[0].replace("$", ""))
+                    if ref is None:
+                        continue
+                    column = 0
+                    for ch in ref.group(1):
+                        column = column * 26 + ord(ch) - 64
+                    try:
+                        author = authors[int(comment.get("authorId") or 0)]
+                    except (ValueError, IndexError):
+                        author = ""
+                    body = comment.find(f"{MAIN}text")
+                    text = _note_text("".join(t.text or "" for t in body.iter(f"{MAIN}t")) if body is not None
+                                      else "", author)
+                    if text and count < MAX_NOTES:
+                        text = text.translate(INVISIBLE)[:MAX_CELL_CHARS]
+                        out.setdefault(sheet.get("name") or "", []).append(
+                            [int(ref.group(2)) - 1, column - 1, author[:120] or None, text])
+                        count += 1
+        return out
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, ValueError, OSError, RuntimeError):
+        return {}
 
 
 def _cell(value: Any, sheet: str) -> Any:

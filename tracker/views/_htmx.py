@@ -8,6 +8,7 @@ import errno
 import json
 from urllib.parse import parse_qsl, urlsplit
 
+import sqlalchemy as sa
 from flask import abort, g, get_template_attribute, render_template, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
@@ -15,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from .. import fields
 from ..db import db
 from ..listing import View
-from ..models import Program
+from ..models import MentorComment, Program
 from ..store import current_layout, demo_count
 from ..undo import state
 
@@ -99,6 +100,25 @@ def page_columns() -> list[fields.Field]:
         else:
             g.page_columns = current_layout().columns(view_of_page().columns)
     return g.page_columns
+
+
+def mentor_marks(program_id: int) -> dict[str, list[MentorComment]]:
+    """The mentor's comments on a program, by the field they are on (those on the program as a
+    whole on its name), for the small mark in the grid's cells. Read once per request."""
+    if "mentor_marks" not in g:
+        marks: dict[int, dict[str, list[MentorComment]]] = {}
+        for comment in db.session.scalars(sa.select(MentorComment).order_by(MentorComment.id)):
+            marks.setdefault(comment.program_id, {}).setdefault(comment.field or "name", []).append(comment)
+        g.mentor_marks = marks
+    return g.mentor_marks.get(program_id, {})
+
+
+def program_comments(program_id: int) -> list[MentorComment]:
+    """The mentor's comments on a program, for its page: in the catalogue's order of their fields."""
+    order = {f.key: i for i, f in enumerate(fields.FIELDS)}
+    comments = db.session.scalars(sa.select(MentorComment).where(MentorComment.program_id == program_id)
+                                  .order_by(MentorComment.id))
+    return sorted(comments, key=lambda c: order.get(c.field, -1))
 
 
 def row_class(program: Program) -> str:

@@ -180,12 +180,14 @@ def apply(batch_id: int):
         line, _, key = value.partition(":")
         if line.isdigit() and key in fields.BY_KEY:
             take.add((int(line), key))
+    delete = {int(v) for v in request.form.getlist("delete") if v.isdigit()}
     try:
-        counts = apply_plan(batch, plan, left_out(plan), take)
+        counts = apply_plan(batch, plan, left_out(plan), take, delete=delete)
     except ImportRefused as exc:
         db.session.rollback()
         return preview_page(get_batch(batch_id, "draft"), plan, exc.message, 409)
-    if not counts["created"] and not counts["updated"]:  # all left out, or every conflict keeps yours
+    if not any(counts[k] for k in ("created", "updated", "comments", "deleted")):
+        # all left out, or every conflict keeps yours
         db.session.rollback()
         flash(f"Nothing was imported from {batch.filename}: the rows that would change something were left out "
               "or keep your values. The draft stays here to apply later.", "ok")
@@ -193,8 +195,10 @@ def apply(batch_id: int):
     batch.stored_file = None
     db.session.commit()
     drafts().forget(batch)
+    more = "".join([f", {counts['comments']} mentor comments kept" if counts["comments"] else "",
+                    f", {counts['deleted']} deleted as removed in the mentor's copy" if counts["deleted"] else ""])
     flash(f"Imported {batch.filename}: {counts['created']} new programs, {counts['updated']} updated "
-          f"({counts['cells']} cells).", "ok")
+          f"({counts['cells']} cells){more}.", "ok")
     return redirect(url_for("imports.batch", batch_id=batch.id))
 
 
@@ -221,6 +225,7 @@ def undo(batch_id: int):
         return render_template("imports/undo.html", batch=batch, items=undo_preview(batch), error=exc.message), 409
     db.session.commit()
     kept = f"; {counts['kept']} edited since were kept" if counts["kept"] else ""
+    kept += f"; {counts['comments']} mentor comments taken away" if counts.get("comments") else ""
     flash(f"Undid the import of {batch.filename}: {counts['restored']} cells restored, "
           f"{counts['removed']} programs removed{kept}.", "ok")
     return redirect(url_for("imports.batch", batch_id=batch.id))

@@ -62,6 +62,8 @@ def _score(label: str, description: str = "") -> IntegerField:
 
 
 class ProfileForm(FlaskForm):
+    full_name = StringField("Your name", [Length(max=120)],
+                            description="Printed at the top of every page of the workbook you export for a mentor")
     visa_needed = SelectField("Visa you need", choices=[
         SelectChoice("", "—"), SelectChoice("J-1", "J-1"), SelectChoice("H-1B", "H-1B"),
         SelectChoice("either", "Either J-1 or H-1B"),

@@ -2,7 +2,7 @@
 same on the next visit and in another browser without saving a view
 
 Revision ID: 0019
-Revises: 0014
+Revises: 0017
 Create Date: 2027-01-20
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0019'
-down_revision = '0014'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
