@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from markupsafe import Markup
 
 from .. import fields
+from ..importing.sources import sources
 from ..changes import (StaleVersion, ValidationFailed, commit, create_program, delete_program, new_batch_id,
                        restore_program, update_program)
 from ..db import db, write_transaction
@@ -151,6 +152,7 @@ def detail(program_id: int):
     elif request.method == "POST":
         status = 400 if program.deleted_at is None else 409
     history = program.changes.limit(HISTORY_LIMIT).all()
+    form.sources = {key: str(source) for key, source in sources(program.id).items()}
     return render_template("programs/detail.html", program=program, form=form, history=history), status
 
 
