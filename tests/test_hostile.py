@@ -306,3 +306,29 @@ def test_a_workbook_repeating_short_shared_strings_still_reads():
 
     (sheet,) = read_file(shared_string_bomb(cells=20_000, strings=3, length=20), "fine.xlsx")
     assert len(sheet.rows) == 2_000 and sheet.rows[0][0] == "A" * 20
+
+
+def test_files_a_crashed_upload_left_behind_go_at_the_next_upload(app, client):
+    """A crash between writing a draft's copies and committing its batch leaves files no draft owns;
+    the next upload removes them (once older than a crash's grace), and keeps those of live drafts."""
+    import os
+    import time
+    from pathlib import Path
+
+    folder = Path(app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    left = [folder / "0f0e0d0c-crash.xlsx", folder / "0f0e0d0c-crash.sheet0.json",
+            folder / "0f0e0d0c-crash.head.json.123.partial"]
+    for path in left:
+        path.write_bytes(b"x" * 1000)
+        os.utime(path, (time.time() - 3600, time.time() - 3600))
+    recent = folder / "1a2b3c4d-writing.xlsx"  # an upload still being written by another request
+    recent.write_bytes(b"x")
+    response = client.post("/imports", data={"file": (io.BytesIO(b"Program name\nMercy\n"), "list.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert not any(path.exists() for path in left)
+    assert recent.exists()
+    kept = [p for p in folder.iterdir() if p != recent]
+    assert kept and all(p.name.split(".", 1)[0] != "0f0e0d0c-crash" for p in kept)  # the new draft's own files
+    assert sum(p.stat().st_size for p in kept) < 20 * len(b"Program name\nMercy\n") + 4096
