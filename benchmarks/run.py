@@ -14,6 +14,7 @@ sys.path.insert(0, str(HERE))
 import bench_export  # noqa: E402
 import bench_http  # noqa: E402
 import bench_import  # noqa: E402
+import bench_scale  # noqa: E402
 import bench_tiering  # noqa: E402
 
 
@@ -31,6 +32,10 @@ def main() -> int:
     rows.append(("Import peak memory (child maxrss)", imp["import_peak_mb"], "MB",
                  f"pandas {imp['pandas_peak_mb']} MB", round(imp["import_peak_mb"] / imp["pandas_peak_mb"], 2),
                  f"<= {imp['target_peak_mb']} MB", imp["import_peak_mb"] <= imp["target_peak_mb"]))
+    scale = bench_scale.main()
+    rows.append(("Preview 6,000 new against 27,000 stored", scale["preview_6000_against_27000_s"], "s",
+                 f"plan {scale['plan_s']} s, stored {scale['load_stored_s']} s", None,
+                 f"< {scale['target_s']} s", scale["preview_6000_against_27000_s"] < scale["target_s"]))
     exp = bench_export.main()
     rows.append(("Styled mentor export, 1,000 programs", exp["export_1000_s"], "s",
                  f"pandas to_excel {exp['pandas_to_excel_s']} s", exp["ratio"], f"ratio <= {exp['target_ratio']}",

@@ -115,6 +115,7 @@ SAMPLES = {
     "name": ("Mercy Program", ""),
     "tier_override": ("Reach", "Tier 9"),
     "tier_override_reason": ("Alumni there", "x" * 201),
+    "specialty_text": ("Sleep Medicine", "x" * 201),
     "specialty": ("Psychiatry", "Cardiology"),
     "track": ("Preliminary", "Fast"),
     "program_code": ("1403621114", "#1"),

@@ -131,12 +131,30 @@ def laughs() -> bytes:
     return out.getvalue()
 
 
+def shared_string_bomb(cells=20_000, strings=3, length=30_000) -> bytes:
+    """A small workbook whose cells all repeat a few 30,000-character shared strings."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+        z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        z.writestr("xl/workbook.xml", '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Programs" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+        items = "".join(f"<si><t>{chr(65 + i) * length}</t></si>" for i in range(strings))
+        z.writestr("xl/sharedStrings.xml", f'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{cells}" uniqueCount="{strings}">{items}</sst>')
+        per_row = 10
+        rows = "".join(f'<row r="{r + 1}">' + "".join(f'<c r="{chr(65 + c)}{r + 1}" t="s"><v>{(r + c) % strings}</v></c>' for c in range(per_row)) + "</row>" for r in range(cells // per_row))
+        z.writestr("xl/worksheets/sheet1.xml", f'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>')
+    return out.getvalue()
+
+
 GENERATED = {
     "zip bomb": ("bomb.xlsx", zip_bomb, (413,)),
     "50,000 rows": ("rows.csv", lambda: ("Program Name\n" + "Mercy\n" * 50_000).encode(), (413,)),
     "5,000 columns": ("wide.csv", lambda: (",".join(f"c{i}" for i in range(5000)) + "\n").encode(), (413,)),
     "a 200 KB cell": ("cell.csv", lambda: ("Program Name\n" + "x" * 200_000 + "\n").encode(), (413,)),
     "entity expansion": ("laughs.xlsx", laughs, (422,)),
+    # 55 KB: a few 30,000-character shared strings in 20,000 cells (2.5 GB once every cell had its copy)
+    "shared-string bomb": ("strings.xlsx", shared_string_bomb, (413,)),
 }
 
 
@@ -274,3 +292,43 @@ def test_random_workbooks_and_bytes_read_or_are_refused_cleanly(rows, junk):
             assert 400 <= exc.status < 500 and exc.message
         else:
             assert all(isinstance(s.rows, list) for s in sheets)
+
+
+def test_the_shared_string_bomb_is_refused_with_a_message_saying_why(client):
+    response = client.post("/imports", data={"file": (io.BytesIO(shared_string_bomb()), "strings.xlsx")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert "characters of text once its repeated cells are spelled out" in response.get_data(as_text=True)
+
+
+def test_a_workbook_repeating_short_shared_strings_still_reads():
+    from tracker.importing.read import read_file
+
+    (sheet,) = read_file(shared_string_bomb(cells=20_000, strings=3, length=20), "fine.xlsx")
+    assert len(sheet.rows) == 2_000 and sheet.rows[0][0] == "A" * 20
+
+
+def test_files_a_crashed_upload_left_behind_go_at_the_next_upload(app, client):
+    """A crash between writing a draft's copies and committing its batch leaves files no draft owns;
+    the next upload removes them (once older than a crash's grace), and keeps those of live drafts."""
+    import os
+    import time
+    from pathlib import Path
+
+    folder = Path(app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    left = [folder / "0f0e0d0c-crash.xlsx", folder / "0f0e0d0c-crash.sheet0.json",
+            folder / "0f0e0d0c-crash.head.json.123.partial"]
+    for path in left:
+        path.write_bytes(b"x" * 1000)
+        os.utime(path, (time.time() - 3600, time.time() - 3600))
+    recent = folder / "1a2b3c4d-writing.xlsx"  # an upload still being written by another request
+    recent.write_bytes(b"x")
+    response = client.post("/imports", data={"file": (io.BytesIO(b"Program name\nMercy\n"), "list.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert not any(path.exists() for path in left)
+    assert recent.exists()
+    kept = [p for p in folder.iterdir() if p != recent]
+    assert kept and all(p.name.split(".", 1)[0] != "0f0e0d0c-crash" for p in kept)  # the new draft's own files
+    assert sum(p.stat().st_size for p in kept) < 20 * len(b"Program name\nMercy\n") + 4096

@@ -75,7 +75,8 @@ def test_a_files_tier_column_is_a_tier_set_by_hand_only_when_mapped_so_and_says_
 
 
 def test_invisible_characters_leave_codes_and_names(app, client, make_program):
-    pid = make_program(name="Riverside Program", state="CA", program_code="1403621114")
+    pid = make_program(name="Riverside Program", state="CA", program_code="1403621114",
+                       specialty="internal_medicine")  # as the id's 140 says
     csv = "Program name,Program code,State\nRiver\u200bside Program\u00ad,1403\u200b621114\ufeff,CA\n"
     preview, _ = import_file(client, Path("list.csv"), data=csv.encode())
     assert counts_in(preview)["unchanged"] == 1

@@ -67,7 +67,7 @@ def demo_programs() -> Iterator[dict[str, Any]]:
     visas = cycle(VISA_CASES)
     statuses = cycle(_choice_values("status"))
     email_statuses = cycle(_choice_values("email_status"))
-    tracks = cycle(["categorical"] * 4 + ["preliminary", "primary_care", "advanced", "other"])
+    tracks = cycle(["categorical"] * 3 + ["preliminary", "primary_care", "advanced", "reserved", "other"])
     tags = _choice_values("mission_tags")
     usce = cycle(_choice_values("usce_required"))
     step1 = cycle(["pass", "none stated", "pass", "220", None])

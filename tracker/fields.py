@@ -91,6 +91,9 @@ class Choice:
     # applies to in parallel (Med-Peds: Internal Medicine, Pediatrics); such a specialty has few
     # programs, so the advice is nearly every eligible one.
     parallel: tuple[str, ...] = ()
+    # Specialties: ACGME's three-digit specialty code (the first three digits of an ACGME program
+    # id; the fifth to seventh of an NRMP program code). Tracks: NRMP's track letter (1903140P0: P).
+    code: str = ""
 
     @property
     def open(self) -> bool:
@@ -464,37 +467,65 @@ US_STATES = (
 )  # fmt: skip
 
 SPECIALTIES = (
-    Choice("internal_medicine", "Internal Medicine", ("im", "medicine", "internal medicine categorical")),
-    Choice("family_medicine", "Family Medicine", ("fm", "family practice", "family medicine community")),
-    Choice("pediatrics", "Pediatrics", ("peds", "paediatrics")),
-    Choice("psychiatry", "Psychiatry", ("psych",)),
-    Choice("med_peds", "Med-Peds", ("internal medicine pediatrics", "medicine pediatrics", "im peds"),
-           parallel=("internal_medicine", "pediatrics")),
-    Choice("neurology", "Neurology", ("neuro", "child neurology")),
-    Choice("pathology", "Pathology", ("pathology anatomic and clinical", "ap cp", "path")),
-    Choice("transitional_year", "Transitional Year", ("transitional", "ty")),
+    Choice("internal_medicine", "Internal Medicine", ("im", "medicine", "internal medicine categorical"),
+           code="140"),
+    Choice("family_medicine", "Family Medicine", ("fm", "family practice", "family medicine community"),
+           code="120"),
+    Choice("pediatrics", "Pediatrics", ("peds", "paediatrics", "pediatrics categorical"), code="320"),
+    Choice("psychiatry", "Psychiatry", ("psych", "psychiatry categorical"), code="400"),
+    Choice("med_peds", "Med-Peds", ("internal medicine pediatrics", "medicine pediatrics", "im peds",
+                                    "pediatrics internal medicine", "med peds"),
+           parallel=("internal_medicine", "pediatrics"), code="700"),
+    Choice("neurology", "Neurology", ("neuro", "adult neurology"), code="180"),
+    Choice("pathology", "Pathology", ("pathology anatomic and clinical", "ap cp", "path",
+                                      "anatomic and clinical pathology", "pathology anatomic clinical"), code="300"),
+    Choice("transitional_year", "Transitional Year", ("transitional", "ty"), code="999"),
     # The rest of the Match's specialties, so that each can have its competitiveness (tracker.rules)
-    Choice("emergency_medicine", "Emergency Medicine", ("em", "emergency")),
-    Choice("obgyn", "Obstetrics and Gynecology", ("ob gyn", "obgyn", "obstetrics gynecology", "ob")),
-    Choice("general_surgery", "General Surgery", ("surgery", "surgery general", "surgery categorical")),
-    Choice("anesthesiology", "Anesthesiology", ("anesthesia", "anaesthesia", "anaesthesiology")),
-    Choice("pmr", "Physical Medicine and Rehabilitation", ("pm r", "pmr", "physiatry", "pm and r")),
-    Choice("diagnostic_radiology", "Diagnostic Radiology", ("radiology", "radiology diagnostic", "dr")),
-    Choice("interventional_radiology", "Interventional Radiology", ("ir", "interventional radiology integrated")),
-    Choice("radiation_oncology", "Radiation Oncology", ("rad onc", "radiation oncology")),
-    Choice("dermatology", "Dermatology", ("derm",)),
+    Choice("emergency_medicine", "Emergency Medicine", ("em", "emergency"), code="110"),
+    Choice("obgyn", "Obstetrics and Gynecology", ("ob gyn", "obgyn", "obstetrics gynecology", "ob",
+                                                  "obstetrics and gynaecology", "obstetrics & gynecology"),
+           code="220"),
+    Choice("general_surgery", "General Surgery", ("surgery", "surgery general", "surgery categorical"), code="440"),
+    Choice("anesthesiology", "Anesthesiology", ("anesthesia", "anaesthesia", "anaesthesiology"), code="040"),
+    Choice("pmr", "Physical Medicine and Rehabilitation", ("pm r", "pmr", "physiatry", "pm and r",
+                                                           "physical medicine rehabilitation"), code="340"),
+    Choice("diagnostic_radiology", "Diagnostic Radiology", ("radiology", "radiology diagnostic", "dr",
+                                                            "diagnostic radiology integrated"), code="420"),
+    Choice("interventional_radiology", "Interventional Radiology",
+           ("ir", "interventional radiology integrated", "radiology interventional"), code="416"),
+    Choice("radiation_oncology", "Radiation Oncology", ("rad onc", "radiation oncology"), code="430"),
+    Choice("dermatology", "Dermatology", ("derm",), code="080"),
     Choice("orthopaedic_surgery", "Orthopaedic Surgery", ("orthopedic surgery", "orthopedics", "orthopaedics",
-                                                          "ortho")),
-    Choice("plastic_surgery", "Plastic Surgery", ("plastics", "plastic surgery integrated")),
-    Choice("neurological_surgery", "Neurological Surgery", ("neurosurgery",)),
-    Choice("otolaryngology", "Otolaryngology", ("ent", "otolaryngology head and neck surgery")),
-    Choice("ophthalmology", "Ophthalmology", ("ophtho",)),
-    Choice("urology", "Urology"),
-    Choice("vascular_surgery", "Vascular Surgery", ("vascular surgery integrated",)),
-    Choice("thoracic_surgery", "Thoracic Surgery", ("cardiothoracic surgery", "thoracic surgery integrated")),
-    Choice("nuclear_medicine", "Nuclear Medicine"),
-    Choice("medical_genetics", "Medical Genetics", ("medical genetics and genomics",)),
-    Choice("preventive_medicine", "Preventive Medicine"),
+                                                          "ortho"), code="260"),
+    Choice("plastic_surgery", "Plastic Surgery", ("plastics", "plastic surgery integrated",
+                                                  "integrated plastic surgery", "surgery plastic"), code="362"),
+    Choice("neurological_surgery", "Neurological Surgery", ("neurosurgery", "surgery neurological"), code="160"),
+    Choice("otolaryngology", "Otolaryngology", ("ent", "otolaryngology head and neck surgery",
+                                                "otolaryngology head & neck surgery"), code="280"),
+    Choice("ophthalmology", "Ophthalmology", ("ophtho",), code="240"),
+    Choice("urology", "Urology", (), code="480"),
+    Choice("vascular_surgery", "Vascular Surgery", ("vascular surgery integrated", "surgery vascular"),
+           code="451"),
+    Choice("thoracic_surgery", "Thoracic Surgery", ("cardiothoracic surgery", "thoracic surgery integrated",
+                                                    "surgery thoracic"), code="461"),
+    Choice("nuclear_medicine", "Nuclear Medicine", (), code="200"),
+    Choice("medical_genetics", "Medical Genetics", ("medical genetics and genomics",), code="130"),
+    Choice("preventive_medicine", "Preventive Medicine", ("public health and general preventive medicine",
+                                                          "general preventive medicine"), code="380"),
+    Choice("child_neurology", "Child Neurology", ("pediatric neurology", "neurology child"), code="185"),
+    # combined programs the Match offers (ACGME accredits Med-Peds under one code; the others it
+    # accredits as their two programs, so no code of their own)
+    Choice("em_im", "Emergency Medicine-Internal Medicine", ("em im", "internal medicine emergency medicine",
+                                                             "emergency medicine internal medicine")),
+    Choice("em_fm", "Emergency Medicine-Family Medicine", ("em fm", "family medicine emergency medicine")),
+    Choice("im_psychiatry", "Internal Medicine-Psychiatry", ("im psych", "psychiatry internal medicine",
+                                                             "medicine psychiatry")),
+    Choice("fm_psychiatry", "Family Medicine-Psychiatry", ("fm psych", "psychiatry family medicine")),
+    Choice("peds_em", "Pediatrics-Emergency Medicine", ("emergency medicine pediatrics", "peds em")),
+    Choice("triple_board", "Pediatrics-Psychiatry-Child Psychiatry",
+           ("triple board", "pediatrics psychiatry child and adolescent psychiatry",
+            "pediatrics psychiatry child adolescent psychiatry")),
+    Choice("neurology_psychiatry", "Neurology-Psychiatry", ("psychiatry neurology",)),
     Choice("other", "Other"),
 )
 
@@ -574,11 +605,13 @@ EMAIL_STATUSES = (
     Choice("loi_sent", "Letter of interest sent", ("loi sent", "loi", "letter of intent sent")),
 )
 
-TRACKS = (
-    Choice("categorical", "Categorical", ("c",)),
-    Choice("preliminary", "Preliminary", ("prelim", "p")),
-    Choice("primary_care", "Primary care", ("primary",)),
-    Choice("advanced", "Advanced", ("a",)),
+TRACKS = (  # with NRMP's track letters
+    Choice("categorical", "Categorical", ("c", "cat"), code="C"),
+    Choice("preliminary", "Preliminary", ("prelim", "p", "preliminary pgy 1", "pgy 1 only"), code="P"),
+    Choice("primary_care", "Primary care", ("primary", "m", "primary care categorical"), code="M"),
+    Choice("advanced", "Advanced", ("a", "pgy 2", "advanced pgy 2"), code="A"),
+    Choice("reserved", "Reserved (physician)", ("r", "reserved", "physician", "physician reserved",
+                                                "reserved physician"), code="R"),
     Choice("other", "Other"),
 )
 
@@ -595,6 +628,29 @@ USCE = (
     Choice("no", "Not required", ("no", "n", "none", "not required")),
     Choice("unknown", "Unknown", ("?", "n a", "na", "unk")),
 )
+
+# NRMP program codes (1903140C0: institution 1903, specialty 140, track C, a digit) use three-digit
+# specialty codes; these are the ones checked against NRMP's own lists. Any other is not read from the
+# code (the file's specialty column, where there is one, still says it).
+NRMP_SPECIALTY_CODES = {"040": "anesthesiology", "120": "family_medicine", "140": "internal_medicine",
+                        "320": "pediatrics", "440": "general_surgery", "700": "med_peds"}
+ACGME_SPECIALTY_CODES = {c.code: c.value for c in SPECIALTIES if c.code}
+# ACGME's codes for the "independent" (after another residency) programs of a specialty above
+ACGME_SPECIALTY_CODES.update({"360": "plastic_surgery", "450": "vascular_surgery", "460": "thoracic_surgery"})
+NRMP_CODE = re.compile(r"\d{4}(\d{3})([A-Z])\d")
+ACGME_ID = re.compile(r"(\d{3})\d{7}")
+
+
+def specialty_from_code(code: str) -> tuple[str | None, str | None]:
+    """(specialty, track) an NRMP program code or an ACGME program id names, None where it names none."""
+    code = code.strip().upper()
+    if match := NRMP_CODE.fullmatch(code):
+        track = next((t.value for t in TRACKS if t.code == match.group(2)), None)
+        return NRMP_SPECIALTY_CODES.get(match.group(1)), track
+    if match := ACGME_ID.fullmatch(code):
+        return ACGME_SPECIALTY_CODES.get(match.group(1)), None
+    return None, None
+
 
 FIELDS: tuple[Field, ...] = (
     # Program
@@ -614,6 +670,9 @@ FIELDS: tuple[Field, ...] = (
           spellings=("tier reason", "why this tier", "override reason", "reason for tier set by hand")),
     Field("specialty", "Specialty", Kind.CHOICE, "Program", first_screen=True, filter_bar=True, choices=SPECIALTIES, width=16,
           spellings=("specialty", "speciality", "field", "specialty name", "program specialty")),
+    Field("specialty_text", "Specialty as written", Kind.TEXT, "Program", width=16, max_length=200,
+          help="A specialty the catalogue can't place (Specialty is then Other), as the file wrote it.",
+          spellings=("specialty as written", "other specialty", "specialty other")),
     Field("track", "Track", Kind.CHOICE, "Program", choices=TRACKS, width=12,
           spellings=("track", "program track", "position type")),
     Field("program_code", "Program code", Kind.TEXT, "Program", width=13, max_length=20, normalize=_program_code,

@@ -54,13 +54,16 @@ COMPETITIVENESS = ("realistic", "more_competitive", "extremely_competitive")
 class Rules:
     # -- Specialty ("fields like dermatology, orthopedics, radiology, and plastics are extremely difficult with
     # low scores"; EM and OB/Gyn "often more competitive"; IM, FM, Peds, Psychiatry, Neurology, Pathology "the
-    # most realistic entry points"); a specialty in none of the lists is neither
+    # most realistic entry points"); a combined program is placed as the more competitive of its parts; a
+    # specialty in none of the lists is neither
     realistic_specialties: list[str] = rule(
-        ["internal_medicine", "family_medicine", "pediatrics", "psychiatry", "neurology", "pathology"],
+        ["internal_medicine", "family_medicine", "pediatrics", "psychiatry", "neurology", "pathology",
+         "child_neurology", "im_psychiatry", "fm_psychiatry", "triple_board", "neurology_psychiatry"],
         "Most realistic entry points for IMGs",
         "These specialties support the tier.", choices="specialty", group="Specialty")
     more_competitive_specialties: list[str] = rule(
-        ["emergency_medicine", "obgyn", "general_surgery", "anesthesiology", "pmr", "transitional_year"],
+        ["emergency_medicine", "obgyn", "general_surgery", "anesthesiology", "pmr", "transitional_year",
+         "em_im", "em_fm", "peds_em"],
         "More competitive specialties",
         "\"Often more competitive; low scores may be more limiting\": with a Step 2 CK below average (the "
         "line under Step scores), Possible at best.", choices="specialty", group="Specialty")

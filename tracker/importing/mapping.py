@@ -346,6 +346,50 @@ def _split_urls(text: str) -> tuple[str, str]:
     return text[:starts[1]].strip(" ,;|\n\t"), text[starts[1]:].strip()
 
 
+# The track words NRMP's and FREIDA's specialty names carry ("Medicine-Preliminary", "Surgery-Preliminary",
+# "Pediatrics-Primary", "Anesthesiology (Advanced)", "Internal Medicine - Reserved (Physician)")
+TRACK_WORDS = re.compile(r"\b(categorical|preliminary|prelim|primary care|primary|advanced|reserved physician|"
+                         r"physician reserved|reserved|physician|pgy 1|pgy 2)\b")
+
+
+def _specialty(row: IncomingRow, header: str, value: Any) -> None:
+    """One cell of a specialty column: the catalogue's specialty, with the track its name carries;
+    a specialty the catalogue can't place is Other with the file's text beside it, never dropped."""
+    text = re.sub(r"\s+", " ", str(value)).strip()
+    specialty = fields.get("specialty")
+    try:
+        row.values["specialty"] = specialty.parse(text)
+        return
+    except FieldError:
+        pass
+    words = _norm(text)
+    tracks = TRACK_WORDS.findall(words)
+    rest = TRACK_WORDS.sub(" ", words).strip()
+    if tracks and rest:
+        try:
+            row.values["specialty"] = specialty.parse(rest)
+        except FieldError:
+            pass
+        else:
+            track = fields.get("track").parse(tracks[0])
+            row.values.setdefault("track", track)
+            return
+    row.values["specialty"] = "other"
+    row.values["specialty_text"] = text[:fields.get("specialty_text").max_length]
+
+
+def _from_code(row: IncomingRow) -> None:
+    """The specialty and track an NRMP code or ACGME id names, where the file's own columns don't say."""
+    code = row.values.get("program_code")
+    if not code:
+        return
+    specialty, track = fields.specialty_from_code(code)
+    if specialty and row.values.get("specialty") in (None, "other") and "specialty_text" not in row.values:
+        row.values["specialty"] = specialty
+    if track and "track" not in row.values:
+        row.values["track"] = track
+
+
 def convert_rows(sheet: Sheet, header_row: int, columns: list[Column]) -> list[IncomingRow]:
     fractions = fraction_columns(sheet, header_row, columns)
     widths = code_widths(sheet, header_row, columns)
@@ -360,6 +404,7 @@ def convert_rows(sheet: Sheet, header_row: int, columns: list[Column]) -> list[I
             key = "tier_override" if column is not None and column.tiers is not None else (
                 target if target in fields.BY_KEY and target != "name" else None)
             notes.setdefault(r, []).append([key, author, text])
+    exported = any(c.exported for c in columns)
     rows = []
     for offset, raw in enumerate(sheet.rows[header_row + 1:]):
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):
@@ -383,6 +428,8 @@ def convert_rows(sheet: Sheet, header_row: int, columns: list[Column]) -> list[I
                                          "both or none.")
                 else:
                     row.values["visa_j1"], row.values["visa_h1b"] = pair
+            elif column.target == "specialty":
+                _specialty(row, column.header, value)
             else:
                 f = fields.get(column.target)
                 if column.index in widths:
@@ -410,6 +457,8 @@ def convert_rows(sheet: Sheet, header_row: int, columns: list[Column]) -> list[I
                 if parsed is None or parsed == [] or (f.kind is Kind.TRI and parsed == "unknown"):
                     continue
                 row.values[f.key] = parsed
+        if not exported:  # a returned export says what the tracker held: nothing is read into it
+            _from_code(row)
         if tier_column is not None:
             _read_tier(row, raw, tier_column)
         if "name" not in row.values and "name" not in row.errors:

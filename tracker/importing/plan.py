@@ -16,6 +16,8 @@ name, city and state, or both matching one stored program) are planned as one ro
 
 from __future__ import annotations
 
+import datetime as dt
+
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -444,14 +446,22 @@ def _compare(row: IncomingRow, target: Existing) -> PlannedRow:
         by_hand is None or by_hand == target.values.get("tier_override")
     ):  # the mentor changed the Tier column (and not the one set by hand): that is setting it by hand
         values["tier_override"] = row.tier_seen
+    # a file whose own data is older than the data the program holds (FREIDA's last-updated date): its
+    # values do not silently replace the newer ones, they are conflicts as hand edits are
+    theirs, ours = values.get("data_updated_on"), target.values.get("data_updated_on")
+    stale = isinstance(theirs, dt.date) and isinstance(ours, dt.date) and theirs < ours
     for key, new in values.items():
         old = target.values.get(key)
         if old == new or (key == "name" and normalise_name(old) == normalise_name(new)):
             continue  # the same name spelt in other case or spacing is not a change
-        conflict = not _is_empty(key, old) and key in target.user_fields
+        conflict = not _is_empty(key, old) and (key in target.user_fields or stale)
         changes.append(CellChange(key, old, new, conflict))
     kind = "conflict" if any(c.conflict for c in changes) else "changed" if changes else "unchanged"
     planned = PlannedRow(row.line, kind, row, program_id=target.id, changes=changes)
+    if stale and changes:
+        planned.notes.append(f"This file's data was last updated {theirs.isoformat()}, before the data the tracker "
+                             f"holds ({ours.isoformat()}): its values are kept as they are unless you tick "
+                             "“Use the file's value”.")
     for key in sorted(set(row.blank), key=ORDER.get):
         old = target.values.get(key)
         if row.program_id == target.id and not _is_empty(key, old) and key not in target.user_fields:

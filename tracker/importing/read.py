@@ -34,6 +34,7 @@ MAX_PROLOG = 1024 * 1024  # what may come before an XML part's first element
 TITLE_ROWS = 30  # rows above the header (headers.HEADER_SCAN_ROWS) that are not programs
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and every password-protected workbook
+MAX_TEXT = 40_000_000  # characters of text all cells decode to (a shared string counts each time it is used)
 MAX_DEPTH = 100_000  # a cell in a row below this is far outside any program list
 # Characters that show as nothing: zero-width space, non-joiner, joiner, word joiner, BOM, soft hyphen.
 INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"))
@@ -172,6 +173,11 @@ def _check_zip(data: bytes, filename: str) -> None:
             raise UnreadableFile(f"“{filename}” holds XML with a document type declaration (its part "
                                  f"{m.filename}), which Excel never writes and which can hide an XML bomb; "
                                  "refused. Open it in Excel and save it again as .xlsx.", 422)
+    text = _decoded_text(archive, members)
+    if text > MAX_TEXT:
+        raise UnreadableFile(f"“{filename}” holds {text:,} characters of text once its repeated cells are spelled "
+                             f"out, more than this tracker reads ({MAX_TEXT:,}); a program list holds far less. "
+                             "Delete the long repeated text, save it and upload it again.", 413)
     for m in members:
         if m.filename.lower().endswith(".xml"):
             far = _far_cell(archive, m)
@@ -218,6 +224,53 @@ def _far_cell(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> str | None:
                 tail = buf[-4096:]
     except (zipfile.BadZipFile, EOFError, ValueError, OSError, NotImplementedError, RuntimeError):
         return None  # the reader says what is wrong with it
+
+
+SHARED_ITEM = re.compile(rb"<(?:\w+:)?si\b.*?</(?:\w+:)?si>", re.S)
+SHARED_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?\bt=[\"']s[\"'][^>]*>\s*<(?:\w+:)?v>\s*(\d+)\s*</")
+MARKUP = re.compile(rb"<[^>]*>")
+
+
+def _streamed(archive: zipfile.ZipFile, member: zipfile.ZipInfo, pattern: re.Pattern, keep: int):
+    """The matches of ``pattern`` in a part, inflated 1 MB at a time (a match is at most ``keep`` bytes)."""
+    tail = b""
+    with archive.open(member) as part:
+        while True:
+            chunk = part.read(1 << 20)
+            if not chunk:
+                return
+            buf = tail + chunk
+            end = 0
+            for match in pattern.finditer(buf):
+                end = match.end()
+                yield match
+            tail = buf[max(end, len(buf) - keep):]
+
+
+def _decoded_text(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> int:
+    """About how many characters the sheets' cells decode to: each use of a shared string counts its
+    length (the reader gives every cell its own copy: a few 30,000-character strings used in every
+    cell took 2.5 GB); inline text is bounded by the parts' size. Read without building either."""
+    names = {m.filename.replace("\\", "/").lower(): m for m in members}
+    shared = next((m for n, m in names.items() if n.endswith("sharedstrings.xml")), None)
+    lengths: list[int] = []
+    try:
+        if shared is not None:
+            for match in _streamed(archive, shared, SHARED_ITEM, 1 << 20):
+                lengths.append(len(MARKUP.sub(b"", match.group(0))))
+        total = 0
+        for n, m in names.items():
+            if "worksheets/" in n and n.endswith(".xml"):
+                if not lengths:
+                    break
+                for match in _streamed(archive, m, SHARED_CELL, 4096):
+                    index = int(match.group(1))
+                    total += lengths[index] if index < len(lengths) else 0
+                    if total > MAX_TEXT:
+                        return total
+        return total
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError, NotImplementedError, RuntimeError):
+        return 0  # the reader says what is wrong with it
 
 
 ROOT_START = re.compile(rb"<[A-Za-z_]")

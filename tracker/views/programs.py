@@ -15,6 +15,7 @@ from ..changes import (RestoreConflict, StaleVersion, ValidationFailed, commit, 
                        delete_programs, new_batch_id, restore_program, restore_programs, update_program)
 from ..db import db, write_transaction
 from ..forms import form_data, program_form_class, submitted_values
+from ..importing.sources import sources
 from ..listing import View, query_view
 from ..models import Program
 from ..season_checks import save_warnings
@@ -224,6 +225,7 @@ def detail(program_id: int):
     elif request.method == "POST":
         status = 400 if program.deleted_at is None else 409
     history = program.changes.limit(HISTORY_LIMIT).all()
+    form.sources = {key: str(source) for key, source in sources(program.id).items()}
     return render_template("programs/detail.html", program=program, form=form, history=history), status
 
 

@@ -2,7 +2,7 @@
 the applicant's name, printed in the header of every page of the exported workbook
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0015
 Create Date: 2027-01-20
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0017'
-down_revision = '0014'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
