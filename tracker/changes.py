@@ -138,11 +138,14 @@ def update_program(
     return changes
 
 
-_READ_ROW = sa.select(Program.__table__).where(Program.__table__.c.id == sa.bindparam("pid"))
+# Every column but the tier's reasons, which the grid fetches only when a tier is looked at.
+_ROW_COLUMNS = [c for c in Program.__table__.c if c.key != "tier_reasons"]
+_READ_ROW = sa.select(*_ROW_COLUMNS).where(Program.__table__.c.id == sa.bindparam("pid"))
 
 
 def read_row(program_id: int) -> ProgramRow | None:
-    """A program's stored row (deleted or not), read with one Core select; None when there is none."""
+    """A program's stored row (deleted or not; without its tier's reasons), read with one Core
+    select; None when there is none."""
     row = db.session.connection().execute(_READ_ROW, {"pid": program_id}).mappings().first()
     return None if row is None else ProgramRow(row)
 
@@ -161,7 +164,7 @@ def _cell_update(key: str, with_tier: bool) -> sa.Update:
         values.update(tier=sa.bindparam("tier", type_=table.c.tier.type),
                       tier_reasons=sa.bindparam("reasons", type_=table.c.tier_reasons.type))
     where = (table.c.id == sa.bindparam("pid"), table.c.version == sa.bindparam("expected"))
-    return sa.update(table).where(*where).values(values).returning(table)
+    return sa.update(table).where(*where).values(values).returning(*_ROW_COLUMNS)
 
 
 @dataclass

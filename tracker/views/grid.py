@@ -118,6 +118,13 @@ def cell(program_id: int, key: str):
     return render_cell(get_live_program(program_id), get_field(key))
 
 
+@bp.get("/programs/<int:program_id>/reasons")
+def reasons(program_id: int):
+    """Why the program has its tier: the tier cell's popover, fetched when the cell is focused or
+    hovered (the grid page carries none of them)."""
+    return get_template_attribute("grid/_cell.html", "reasons")(get_live_program(program_id))
+
+
 @bp.get("/programs/<int:program_id>/cells/<key>/edit")
 def edit_cell(program_id: int, key: str):
     program, f = get_live_program(program_id), get_field(key)
