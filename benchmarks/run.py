@@ -41,20 +41,42 @@ def main() -> int:
                  f"pandas to_excel {exp['pandas_to_excel_s']} s", exp["ratio"], f"ratio <= {exp['target_ratio']}",
                  exp["ratio"] <= exp["target_ratio"]))
     web = bench_http.main()
-    saves, ref = web["saves"], web["reference_saves"]
+    saves, ref, floor, targets = web["saves"], web["reference_saves"], web["sqlite_commit_floor"], web["targets"]
+    latency = targets["latency_ratio"]
     rows.append((f"Cell save p50 ({bench_http.CLIENTS} clients, {bench_http.DURATION_S:g} s)", saves["p50_ms"], "ms",
-                 f"bare Flask+SQLite {ref['p50_ms']} ms", round(saves["p50_ms"] / ref["p50_ms"], 2), "", True))
+                 f"bare Flask+SQLite {ref['p50_ms']} ms", web["save_p50_ratio"], f"ratio <= {latency}",
+                 web["save_p50_ratio"] <= latency))
     rows.append(("Cell save p99", saves["p99_ms"], "ms", f"bare Flask+SQLite {ref['p99_ms']} ms",
-                 web["save_p99_ratio"], f"<= {bench_http.TARGET_P99_MS} ms, ratio <= {bench_http.TARGET_SAVE_RATIO}",
-                 saves["p99_ms"] <= bench_http.TARGET_P99_MS and web["save_p99_ratio"] <= bench_http.TARGET_SAVE_RATIO))
+                 web["save_p99_ratio"], f"ratio <= {latency}", web["save_p99_ratio"] <= latency))
     rows.append(("Cell saves per second (all stored and logged)", saves["per_s"], "/s",
-                 f"bare Flask+SQLite {ref['per_s']}/s", round(saves["per_s"] / ref["per_s"], 2),
-                 f"{web['saves_logged']} of {saves['requests']} logged", web["saves_logged"] == saves["requests"]))
+                 f"bare Flask+SQLite {ref['per_s']}/s", web["save_throughput_ratio"],
+                 f"ratio >= {targets['throughput_ratio']}",
+                 web["save_throughput_ratio"] >= targets["throughput_ratio"]))
+    rows.append(("  saves logged in the change log", web["saves_logged"], "", f"of {saves['requests']} saved",
+                 None, "all", web["saves_logged"] == saves["requests"]))
+    rows.append(("  floor: bare endpoint p50 (no server logic)", ref["p50_ms"], "ms", f"p99 {ref['p99_ms']} ms",
+                 None, "(floor)", True))
+    rows.append(("  floor: SQLite update+commit alone", floor["p50_ms"], "ms", f"p99 {floor['p99_ms']} ms",
+                 None, "(floor)", True))
     rows.append(("Grid page, 1,000 programs, full HTML", web["grid_1000_s"], "s",
                  f"Datasette {web['datasette_1000_s']} s", web["grid_ratio"],
-                 f"ratio <= {bench_http.TARGET_GRID_RATIO}", web["grid_ratio"] <= bench_http.TARGET_GRID_RATIO))
+                 f"ratio <= {targets['grid_ratio']}", web["grid_ratio"] <= targets["grid_ratio"]))
+    rows.append(("Grid HTML, 1,000 programs", round(web["grid_bytes"] / 1e6, 2), "MB",
+                 f"Datasette {round(web['datasette_bytes'] / 1e6, 2)} MB",
+                 round(web["grid_bytes"] / web["datasette_bytes"], 2), f"<= {targets['grid_bytes'] / 1e6:g} MB",
+                 web["grid_bytes"] <= targets["grid_bytes"]))
+    long_list = web["long_list"]
+    rows.append((f"Grid of {long_list['programs']:,} programs, first page", long_list["first_page_s"], "s",
+                 f"Datasette 1,000 rows {web['datasette_1000_s']} s",
+                 round(long_list["first_page_s"] / web["datasette_1000_s"], 2), f"ratio <= {targets['grid_ratio']}",
+                 long_list["first_page_s"] / web["datasette_1000_s"] <= targets["grid_ratio"]))
+    rows.append((f"Grid of {long_list['programs']:,} programs, next page", long_list["next_page_s"], "s",
+                 f"Datasette 1,000 rows {web['datasette_1000_s']} s",
+                 round(long_list["next_page_s"] / web["datasette_1000_s"], 2), f"ratio <= {targets['grid_ratio']}",
+                 long_list["next_page_s"] / web["datasette_1000_s"] <= targets["grid_ratio"]))
     rows.append(("JS + CSS the grid loads", round(web["asset_bytes"] / 1024, 1), "KB",
-                 f"{web['asset_requests']} requests", None, "", True))
+                 f"{web['asset_requests']} requests", None, f"<= {targets['asset_bytes'] // 1024} KB",
+                 web["asset_bytes"] <= targets["asset_bytes"]))
 
     print(f"\n{'measure':<50} {'value':>10}  {'reference':<36} {'ratio':>6}  {'target':<16} verdict")
     for measure, value, unit, reference, ratio, target, met in rows:
@@ -68,7 +90,7 @@ def main() -> int:
     print(f"\nwritten to {out.relative_to(HERE.parent)}")
     missed = [r[0] for r in rows if not r[6]]
     if missed:
-        print("\nMISSED: " + "; ".join(missed) + " (see the closing notes for what the profile shows)")
+        print("\nMISSED: " + "; ".join(missed))
     return 0
 
 

@@ -519,6 +519,15 @@
     drag.moved = true;
     enqueue({ t: "drag", from: drag.from, to: posOf(td) });
   });
+  // A tier's reasons are fetched the first time its cell is focused or hovered (the page carries none).
+  function loadReasons(e) {
+    const box = e.target.closest && e.target.closest("#rows [data-f=tier_override]")?.querySelector(".reasons");
+    if (!box || box.dataset.asked) return;
+    box.dataset.asked = "1";
+    htmx.ajax("GET", table().dataset.reasonsUrl.replace("ID", box.id.slice(4)), { target: box, swap: "innerHTML" });
+  }
+  document.addEventListener("mouseover", loadReasons);
+  document.addEventListener("focusin", loadReasons);
   document.addEventListener("mouseup", () => {
     if (drag && !drag.moved) drag = null;
     else if (drag) setTimeout(() => { drag = null; }, 0);

@@ -137,7 +137,7 @@ def test_how_a_requirement_is_stated_is_a_grid_cell_that_re_tiers(client, make_p
     assert read_program(pid)["step2_min_kind"] == "preferred"
     assert read_program(pid)["tier"] == "reach"
     assert "Prefers a Step 2 CK of at least 230 (a preference, not a cutoff); your 224 is below it" in \
-        html.unescape(response.get_data(as_text=True))
+        html.unescape(client.get(f"/programs/{pid}/reasons").get_data(as_text=True))  # fetched on hover or focus
 
 
 def test_the_non_us_img_share_is_a_grid_cell_beside_the_img_share(client, make_program, read_program):

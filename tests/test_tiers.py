@@ -91,7 +91,9 @@ def test_a_visa_save_updates_the_tier_badge_and_counts_out_of_band(client, make_
     assert body.startswith('<td data-f="visa_j1"')
     badge = re.search(rf'<td data-f="tier_override"[^>]*id="tier-{pid}"[^>]*hx-swap-oob="true">(.*?)</td>', body, re.S)
     assert badge and "Not eligible" in badge.group(1)
-    assert "Does not sponsor J-1, which you need" in badge.group(1)
+    # its reasons are fetched again when the cell is looked at: now the new ones
+    assert f'<div class="reasons" role="tooltip" id="why-{pid}"></div>' in badge.group(1)
+    assert "Does not sponsor J-1, which you need" in client.get(f"/programs/{pid}/reasons").get_data(as_text=True)
     chips = re.search(r'<nav id="tier-chips"[^>]*hx-swap-oob="true">(.*?)</nav>', body, re.S).group(1)
     assert re.search(r"Likely</span> <b>0</b>", chips) and re.search(r"Not eligible</span> <b>1</b>", chips)
     assert read_program(pid)["tier"] == "not_eligible"
@@ -117,7 +119,8 @@ def test_an_override_is_logged_survives_re_tiering_and_clears(app, client, make_
     stored = read_program(pid)
     assert (stored["tier_override"], stored["tier"]) == ("reach", "likely")
     grid = client.get("/?tier=reach").get_data(as_text=True)
-    assert f'id="p-{pid}"' in grid and "You set this tier: Alumni warned me off." in grid
+    assert f'id="p-{pid}"' in grid
+    assert "You set this tier: Alumni warned me off." in client.get(f"/programs/{pid}/reasons").get_data(as_text=True)
     assert f'id="p-{pid}"' not in client.get("/?tier=likely").get_data(as_text=True)
 
     save_cell(client, pid, "tier_override", "", 3)
@@ -159,3 +162,30 @@ def test_the_program_page_shows_the_tier_and_why(client, make_program):
     summary = page.split('<section class="tier-summary" aria-label="Tier">')[1].split("</section>")[0]
     assert '<span class="tier-badge t-not_eligible">Not eligible</span>' in summary
     assert '<li class="r-excludes">Does not sponsor J-1, which you need</li>' in summary
+
+
+def test_the_grid_carries_no_reasons_and_a_tier_cell_fetches_its_own(client, make_program):
+    """The reasons come when a tier is looked at (GET /programs/<id>/reasons), not in the page."""
+    client.post("/profile", data=PROFILE)
+    county = make_program(name="County", **LIKELY)
+    page = client.get("/?tier=all").get_data(as_text=True)
+    tier_cell = re.search(rf'<td data-f="tier_override" id="tier-{county}"[^>]*>.*?</td>', page, re.S).group(0)
+    assert f'aria-describedby="why-{county}"' in tier_cell and f'<div class="reasons" role="tooltip" id="why-{county}"></div>' in tier_cell
+    assert "Sponsors J-1" not in page
+
+    reasons = client.get(f"/programs/{county}/reasons")
+    assert reasons.status_code == 200
+    assert '<li class="r-supports">Sponsors J-1' in reasons.get_data(as_text=True)
+
+    version = client.get(f"/programs/{county}/cells/tier_override").status_code and 1
+    save_cell(client, county, "tier_override", "reach", version)
+    save_cell(client, county, "tier_override_reason", "<b>mentor</b> says so", version + 1)
+    text = client.get(f"/programs/{county}/reasons").get_data(as_text=True)
+    assert "You set this tier: &lt;b&gt;mentor&lt;/b&gt; says so. Computed: Likely." in text
+
+
+def test_reasons_of_a_deleted_or_missing_program_are_not_found(client, make_program):
+    pid = make_program(name="Gone", **LIKELY)
+    client.post(f"/programs/{pid}/delete")
+    assert client.get(f"/programs/{pid}/reasons").status_code == 404
+    assert client.get("/programs/999999/reasons").status_code == 404

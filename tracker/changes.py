@@ -9,6 +9,8 @@ however the conflict was found.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Mapping
 
 import sqlalchemy as sa
@@ -16,10 +18,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import fields
 from .db import db
-from .models import Change, HighWater, Program, utcnow
-from .store import Inputs, current_season_id
-from .tiering import TIER_FIELDS
-from .tiers import retier
+from .models import Change, HighWater, Program, ProgramRow, utcnow
+from .store import Inputs, current_season_id, inputs
+from .tiering import TIER_FIELDS, assign_tier
+from .tiers import retier, stored_reasons
 
 
 class ValidationFailed(Exception):
@@ -134,6 +136,79 @@ def update_program(
         if any(c.field in TIER_FIELDS for c in changes):
             retier(program, tiering)
     return changes
+
+
+# Every column but the tier's reasons, which the grid fetches only when a tier is looked at.
+_ROW_COLUMNS = [c for c in Program.__table__.c if c.key != "tier_reasons"]
+_READ_ROW = sa.select(*_ROW_COLUMNS).where(Program.__table__.c.id == sa.bindparam("pid"))
+
+
+def read_row(program_id: int) -> ProgramRow | None:
+    """A program's stored row (deleted or not; without its tier's reasons), read with one Core
+    select; None when there is none."""
+    row = db.session.connection().execute(_READ_ROW, {"pid": program_id}).mappings().first()
+    return None if row is None else ProgramRow(row)
+
+
+_INSERT_CHANGE = sa.insert(Change.__table__)
+
+
+@lru_cache(maxsize=None)
+def _cell_update(key: str, with_tier: bool) -> sa.Update:
+    """UPDATE program SET <key>, version + 1, updated_at (, tier, tier_reasons) WHERE id AND version
+    RETURNING the row: built once per field (building a statement costs more than running it)."""
+    table = Program.__table__
+    values = {key: sa.bindparam("value", type_=table.c[key].type), "version": table.c.version + 1,
+              "updated_at": sa.bindparam("now", type_=table.c.updated_at.type)}
+    if with_tier:
+        values.update(tier=sa.bindparam("tier", type_=table.c.tier.type),
+                      tier_reasons=sa.bindparam("reasons", type_=table.c.tier_reasons.type))
+    where = (table.c.id == sa.bindparam("pid"), table.c.version == sa.bindparam("expected"))
+    return sa.update(table).where(*where).values(values).returning(*_ROW_COLUMNS)
+
+
+@dataclass
+class SavedCell:
+    """What ``save_cell`` did: the row before and after (the same row when nothing changed)."""
+
+    before: ProgramRow
+    after: ProgramRow
+    changed: bool
+
+
+def save_cell(before: ProgramRow, key: str, raw: Any, *, expected_version: int, source: str = "edit",
+              tiering: Inputs | None = None) -> SavedCell:
+    """One field of one program (a grid cell), as ``update_program`` writes it, without the ORM: one
+    ``UPDATE … WHERE id = ? AND version = ? RETURNING …`` and one change-log insert.
+
+    ``before`` is the live row read in this write transaction (``read_row``). Raises StaleVersion when
+    ``expected_version`` is not the row's (or the update finds the row moved on: no row returned),
+    ValidationFailed when the value is refused; either way nothing is written. The tier is recomputed
+    only when ``key`` is one of its inputs. The caller commits."""
+    if expected_version != before.version:
+        raise StaleVersion(f"program {before.id} is at version {before.version}, not {expected_version}")
+    values, errors = fields.parse_values({key: raw})
+    if errors:
+        raise ValidationFailed(errors)
+    _check_unique_code(values, before.id, before.season_id)
+    old, new = before[key], values[key]
+    if old == new:
+        return SavedCell(before, before, changed=False)
+    params: dict[str, Any] = {"value": new, "now": utcnow(), "pid": before.id, "expected": expected_version}
+    with_tier = key in TIER_FIELDS
+    if with_tier:
+        given = tiering or inputs()
+        result = assign_tier({**before, key: new}, given.profile, given.rules)
+        params.update(tier=result.tier, reasons=stored_reasons(result))
+    connection = db.session.connection()
+    after = connection.execute(_cell_update(key, with_tier), params).mappings().first()
+    if after is None:
+        raise StaleVersion(f"program {before.id} changed since version {expected_version}")
+    f = fields.BY_KEY[key]
+    connection.execute(_INSERT_CHANGE, {
+        "program_id": before.id, "field": key, "old_value": f.to_text(old) or None,
+        "new_value": f.to_text(new) or None, "source": source, "batch_id": new_batch_id()})
+    return SavedCell(before, ProgramRow(after), changed=True)
 
 
 def create_program(

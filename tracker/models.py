@@ -116,6 +116,23 @@ class Program(CatalogueColumns, db.Model):
         return effective_tier(self)
 
 
+class ProgramRow(dict):
+    """A program as one Core statement read or returned it (tracker.changes.save_cell): its columns
+    by key, read as attributes too, so the grid's cell renders from it as from a Program."""
+
+    __slots__ = ()
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    @property
+    def effective_tier(self) -> str | None:
+        return effective_tier(self)
+
+
 class Change(db.Model):
     """One field of one program changed: the log that history and undo read."""
 

@@ -16,7 +16,8 @@ from werkzeug.exceptions import HTTPException
 from .. import fields
 from ..db import db
 from ..listing import View
-from ..models import MentorComment, Program
+from ..changes import read_row
+from ..models import MentorComment, Program, ProgramRow
 from ..store import current_layout, demo_count
 from ..undo import state
 
@@ -36,6 +37,16 @@ def get_live_program(program_id: int) -> Program:
     if program.deleted_at is not None:
         abort(404, description="This program was deleted; restore it from its page to edit it.")
     return program
+
+
+def get_live_row(program_id: int) -> ProgramRow:
+    """get_live_program's row as one Core select reads it (tracker.changes.read_row), for a cell save."""
+    row = read_row(program_id)
+    if row is None:
+        abort(404, description="There is no such program.")
+    if row.deleted_at is not None:
+        abort(404, description="This program was deleted; restore it from its page to edit it.")
+    return row
 
 
 DISK_FULL = ("The disk is full (or the database reached its size limit), so nothing was saved. "

@@ -10,8 +10,8 @@ from flask import Blueprint, abort, get_template_attribute, make_response, redir
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from .. import fields
-from ..changes import StaleVersion, ValidationFailed, commit, update_program
+from .. import changes, fields
+from ..changes import StaleVersion, ValidationFailed, commit
 from ..db import db, write_transaction
 from ..listing import BUILT_IN_VIEWS, MAX_PAGE, PAGE_SIZE, View, query_view, read_page
 from ..models import Program
@@ -22,8 +22,8 @@ from ..layout import LayoutError
 from ..store import current_layout, current_profile, demo_count, save_layout
 from ..tiering import TIER_FIELDS
 from ..tiers import tier_counts
-from ._htmx import (flash_error, get_field, get_live_program, is_htmx, page_columns, posted_version, render_cell,
-                    render_row, row_class, undo_trigger, view_of_page)
+from ._htmx import (flash_error, get_field, get_live_program, get_live_row, is_htmx, page_columns, posted_version,
+                    render_cell, render_row, row_class, undo_trigger, view_of_page)
 
 bp = Blueprint("grid", __name__)
 
@@ -164,6 +164,13 @@ def cell(program_id: int, key: str):
     return render_cell(get_live_program(program_id), get_field(key))
 
 
+@bp.get("/programs/<int:program_id>/reasons")
+def reasons(program_id: int):
+    """Why the program has its tier: the tier cell's popover, fetched when the cell is focused or
+    hovered (the grid page carries none of them)."""
+    return get_template_attribute("grid/_cell.html", "reasons")(get_live_program(program_id))
+
+
 @bp.get("/programs/<int:program_id>/cells/<key>/edit")
 def edit_cell(program_id: int, key: str):
     program, f = get_live_program(program_id), get_field(key)
@@ -187,34 +194,36 @@ def read_cell(program_id: int, key: str):
 
 @bp.post("/programs/<int:program_id>/cells/<key>")
 def save_cell(program_id: int, key: str):
+    """One cell: one Core update of the row (its version checked) and one change-log entry, the
+    cell rendered from the row the update returned (tracker.changes.save_cell)."""
     write_transaction()
-    program, f = get_live_program(program_id), get_field(key)
+    before, f = get_live_row(program_id), get_field(key)
     version = posted_version()
     raw = request.form.getlist("value") if f.kind is fields.Kind.TAGS else request.form.get("value", "")
-    class_before = row_class(program)
     try:
-        update_program(program, {key: raw}, expected_version=version)
+        saved = changes.save_cell(before, key, raw, expected_version=version)
         commit()
     except ValidationFailed as exc:
         db.session.rollback()
         typed = ", ".join(raw) if isinstance(raw, list) else raw
-        body = render_template("grid/_cell_editor.html", program=program, field=f, value=typed,
+        body = render_template("grid/_cell_editor.html", program=before, field=f, value=typed,
                                selected=raw, message=exc.errors.get(key, str(exc)))
         return body, 422
     except StaleVersion:
         db.session.rollback()
         return _conflict(program_id, f, raw)
+    program = saved.after
     body = render_cell(program, f)
-    if warnings := save_warnings(program, {key}):
+    if saved.changed and (warnings := save_warnings(program, {key})):
         body += Markup(render_template("_flash_oob.html", messages=[("warn", w) for w in warnings]))
     if key in TIER_FIELDS or key.startswith("tier_override"):
         body += _tier_out_of_band(program, with_cell=key != "tier_override")
-    saved = {"id": program.id, "version": program.version}
+    saved_event = {"id": program.id, "version": program.version}
     # The row holds the cell being edited (the swap target), so it is not swapped itself: its
     # new class (tier stripe, status colour) travels with the event, for the page to set.
-    if (new_class := row_class(program)) != class_before:
-        saved["row_class"] = new_class
-    return body, 200, {"HX-Trigger": json.dumps({"tracker:saved": saved})}
+    if (new_class := row_class(program)) != row_class(saved.before):
+        saved_event["row_class"] = new_class
+    return body, 200, {"HX-Trigger": json.dumps({"tracker:saved": saved_event})}
 
 
 @bp.post("/cells")
