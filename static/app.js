@@ -959,6 +959,7 @@
       const handle = document.createElement("span");
       handle.className = "resize";
       handle.setAttribute("aria-hidden", "true");
+      handle.draggable = false; // its header is draggable (to move the column); the edge only sizes it
       th.appendChild(handle);
     });
   }

@@ -111,5 +111,5 @@ def test_a_step_1_requirement_typed_in_the_grid_re_tiers_the_program(client, mak
                            headers={"HX-Request": "true", "HX-Current-URL": "http://localhost/"})
     assert response.status_code == 200
     assert "Requires a passed Step 1; your profile records Step 1 as failed" in html.unescape(
-        response.get_data(as_text=True))
+        client.get(f"/programs/{pid}/reasons").get_data(as_text=True))  # fetched on hover or focus
     assert read_program(pid)["tier"] == "not_eligible"
