@@ -113,15 +113,24 @@ def page_columns() -> list[fields.Field]:
     return g.page_columns
 
 
+def load_mentor_marks(program_ids: list[int]) -> None:
+    """Read the mentor's comments on these programs in one query, for the marks their cells draw
+    (a grid page asks for its thousand rows at once; a cell save only for its own program)."""
+    cache = g.setdefault("mentor_marks", {})
+    wanted = [pid for pid in dict.fromkeys(program_ids) if pid not in cache]
+    for pid in wanted:
+        cache[pid] = {}
+    if wanted:
+        query = (sa.select(MentorComment).where(MentorComment.program_id.in_(wanted)).order_by(MentorComment.id))
+        for comment in db.session.scalars(query):
+            cache[comment.program_id].setdefault(comment.field or "name", []).append(comment)
+
+
 def mentor_marks(program_id: int) -> dict[str, list[MentorComment]]:
     """The mentor's comments on a program, by the field they are on (those on the program as a
     whole on its name), for the small mark in the grid's cells. Read once per request."""
-    if "mentor_marks" not in g:
-        marks: dict[int, dict[str, list[MentorComment]]] = {}
-        for comment in db.session.scalars(sa.select(MentorComment).order_by(MentorComment.id)):
-            marks.setdefault(comment.program_id, {}).setdefault(comment.field or "name", []).append(comment)
-        g.mentor_marks = marks
-    return g.mentor_marks.get(program_id, {})
+    load_mentor_marks([program_id])
+    return g.mentor_marks[program_id]
 
 
 def program_comments(program_id: int) -> list[MentorComment]:

@@ -13,17 +13,17 @@ from werkzeug.datastructures import MultiDict
 from .. import changes, fields
 from ..changes import StaleVersion, ValidationFailed, commit
 from ..db import db, write_transaction
+from ..layout import LayoutError
 from ..listing import BUILT_IN_VIEWS, MAX_PAGE, PAGE_SIZE, View, query_view, read_page
 from ..models import Program
 from ..rules import TIERS
 from ..saved_views import saved_views
 from ..season_checks import save_warnings
-from ..layout import LayoutError
 from ..store import current_layout, current_profile, demo_count, save_layout
 from ..tiering import TIER_FIELDS
 from ..tiers import tier_counts
-from ._htmx import (flash_error, get_field, get_live_program, get_live_row, is_htmx, page_columns, posted_version,
-                    render_cell, render_row, row_class, undo_trigger, view_of_page)
+from ._htmx import (flash_error, get_field, get_live_program, get_live_row, is_htmx, load_mentor_marks, page_columns,
+                    posted_version, render_cell, render_row, row_class, undo_trigger, view_of_page)
 
 bp = Blueprint("grid", __name__)
 
@@ -70,6 +70,7 @@ def index():
                                f"to {MAX_PAGE:,}. Open the grid's first page instead.")
     view = View.from_args(request.args)
     programs, total = query_view(view)
+    load_mentor_marks([p.id for p in programs])
     layout = current_layout()
     return render_template("grid/index.html", programs=programs, total=total, view=view, counts=tier_counts(),
                            bulk_choices=bulk_choices, built_in_views=BUILT_IN_VIEWS, saved_views=saved_views(),
@@ -82,6 +83,7 @@ def change_layout():
     """Show, hide, fold, move or widen the grid's columns, kept for the next visit (no view to
     save). A form is sent back to the grid it came from; a width from the grid's script gets 204."""
     form = request.form
+    write_transaction()  # before reading: two quick widths from one tab must both be kept
     layout = current_layout()
     try:
         if form.get("preset") in ("all", "first"):
@@ -98,10 +100,10 @@ def change_layout():
         else:
             raise LayoutError("Choose the columns to show, or a column to move or widen.")
     except LayoutError as exc:
+        db.session.rollback()
         if is_htmx():
             return flash_error(str(exc), 422)
         abort(422, description=str(exc))
-    write_transaction()
     save_layout(layout)
     db.session.commit()
     if "width" in form and is_htmx():
