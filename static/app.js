@@ -979,11 +979,16 @@
     resizing.col.style.width = `${width}px`;
     fitTable(resizing.th.closest("table"));
   });
+  // One width post at a time, in the order they were made: quick Alt+Right presses each post
+  // a width, and the last one must be the one kept.
+  let widthPosts = Promise.resolve();
   function rememberWidth(key, col) {
     if (!layoutUrl()) return;
+    const url = layoutUrl();
     const body = new URLSearchParams({ width: `${key}:${Math.round(col.getBoundingClientRect().width)}` });
-    fetch(layoutUrl(), { method: "POST", body, keepalive: true, credentials: "same-origin",
-                         headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" } });
+    const post = () => fetch(url, { method: "POST", body, keepalive: true, credentials: "same-origin",
+                                    headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" } });
+    widthPosts = widthPosts.then(post, post).catch(() => {});
   }
   document.addEventListener("pointerup", () => {
     if (!resizing) return;

@@ -85,3 +85,4 @@ def every_column(app):
     with app.app_context():
         save_layout(Layout().everything())
         db.session.commit()
+

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from grid_mouse import drag_column_edge
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -79,12 +80,7 @@ def test_a_width_dragged_is_kept_for_another_browser(page, two, browser, live_se
     page.goto("/")
     header = page.locator('#grid th[data-f="state"]')
     before = header.bounding_box()["width"]
-    handle = header.locator(".resize").bounding_box()
-    page.mouse.move(handle["x"] + 3, handle["y"] + 10)
-    page.mouse.down()
-    page.mouse.move(handle["x"] + 103, handle["y"] + 10, steps=5)
-    with page.expect_response(lambda r: r.url.endswith("/layout") and r.status == 204):  # posted as the drag ends
-        page.mouse.up()
+    drag_column_edge(page, header, 100)
     assert abs(header.bounding_box()["width"] - (before + 100)) < 12
     other = browser.new_context(base_url=live_server)
     try:
