@@ -236,6 +236,11 @@ class Rules:
                                 group="How many applications")
     narrow_apps_max: int = rule(100, "Smaller specialties: most applications", "With low scores.", min=1, max=500,
                                 group="How many applications")
+    backup_apps_percent: int = rule(
+        50, "Backup specialty: share of the main range (%)",
+        "A backup specialty gets \"a smaller number of applications\" (DOMAIN.md, \"How many, and where\"): "
+        "this share of the range its score would give as a main specialty, rounded up.", min=1, max=100,
+        group="How many applications")
     county_share_min: int = rule(50, "County-focused strategy: lowest share of county / safety-net (%)",
                                  "For a county-focused strategy, at least this share of applications.", min=0,
                                  max=100, group="How many applications")

@@ -97,6 +97,11 @@ class ProfileForm(FlaskForm):
     target_specialties = CheckboxList("Target specialties",
                                       choices=[SelectChoice(c.value, c.label) for c in fields.SPECIALTIES],
                                       validate_choice=False)
+    backup_specialties = CheckboxList("Of these, backup specialties",
+                                      choices=[SelectChoice(c.value, c.label) for c in fields.SPECIALTIES],
+                                      validate_choice=False,
+                                      description="A backup specialty gets a smaller number of applications "
+                                                  "than your main ones")
     region_ties = StringField("Region ties", [Length(max=300)], description="States or cities where you have family, "
                                                                            "rotations or other ties")
 
@@ -146,6 +151,9 @@ def edit():
         profile.visa_preference = None  # a preference between two visas only
     profile.mission_experience = [c.value for c in fields.MISSION_EXPERIENCE
                                   if c.value in (form.mission_experience.data or [])]
+    # a backup is one of the target specialties; ticked alone it is not a target
+    profile.backup_specialties = [s for s in (form.backup_specialties.data or [])
+                                  if s in (profile.target_specialties or [])]
     profile.signal_limits = {specialty: form[name].data for name, specialty in SIGNAL_FIELDS.items()
                              if form[name].data is not None}
     db.session.flush()
