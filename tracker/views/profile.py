@@ -193,6 +193,23 @@ class FeeBandsField(TextAreaField):
             raise ValidationError("Enter at least one fee band, such as \"from program 1: $11 each\".")
 
 
+class SignalCountsField(TextAreaField):
+    """ERAS signal counts typed one specialty a line; the data is the rule's list."""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return rules.format_signal_counts(self.data or [])
+
+    def process_formdata(self, valuelist) -> None:
+        if valuelist:
+            try:
+                self.data = rules.parse_signal_counts(valuelist[0])
+            except ValueError:
+                self.data = None
+                raise
+
+
 @cache
 def rules_form_class() -> type[FlaskForm]:
     attrs = {}
@@ -201,6 +218,8 @@ def rules_form_class() -> type[FlaskForm]:
         default = item["default"]
         if item.get("kind") == "fee_bands":
             attrs[item["name"]] = FeeBandsField(render_kw={"rows": 4}, **options)
+        elif item.get("kind") == "signal_counts":
+            attrs[item["name"]] = SignalCountsField(render_kw={"rows": 12}, **options)
         elif isinstance(default, list):
             attrs[item["name"]] = CheckboxList(choices=_choices(item["choices"]), validate_choice=False, **options)
         elif "choices" in item:
@@ -219,6 +238,8 @@ def default_text(item: dict) -> str:
     default = item["default"]
     if item.get("kind") == "fee_bands":
         return rules.format_fee_bands(default).replace("\n", "; ")
+    if item.get("kind") == "signal_counts":
+        return rules.format_signal_counts(default).replace("\n", "; ")
     if "choices" in item:
         labels = {c.value: c.label for c in _choices(item["choices"])}
         if isinstance(default, list):
