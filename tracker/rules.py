@@ -36,6 +36,7 @@ GROUPS = (
     "Graduation and gaps",
     "How many applications",
     "The season",
+    "ERAS signals",
     "ERAS fees",
 )
 
@@ -269,8 +270,8 @@ class Rules:
         "Program signals ERAS allows, by specialty",
         "One specialty a line, \"Internal Medicine: 3 gold + 12 silver\" or \"Family Medicine: 5\" where the "
         "signals have one level; counted per institution across its tracks. Source: AAMC ERAS program "
-        "signaling, 2026 season (the counts of issue 18). A limit typed in your profile wins.",
-        kind="signal_counts", group="ERAS fees")
+        "signaling, 2026 season; check it each season. A limit typed in your profile wins.",
+        kind="signal_counts", group="ERAS signals")
     # -- ERAS application fees, per specialty (AAMC)
     eras_fee_season: str = rule("ERAS 2026 season (AAMC)", "Fee schedule",
                                 "Which AAMC schedule the fees below are; check it each season.", group="ERAS fees")
