@@ -153,3 +153,24 @@ def test_a_chart_escapes_its_text_and_styles_only_with_classes():
     with pytest.raises(ValueError):
         charts.bar_chart([charts.bar("x", 1, 'c" onload="alert(1)')], label="x")
     assert charts.bar_chart([], label="nothing") == ""
+
+
+def test_a_backup_specialty_gets_a_smaller_range_and_the_advice_a_total_with_fees(client, app, make_program):
+    data = {**PROFILE, "target_specialties": ["internal_medicine", "family_medicine"],
+            "backup_specialties": ["family_medicine", "psychiatry"]}  # psychiatry is not a target: dropped
+    assert client.post("/profile", data=data).status_code == 302
+    with app.app_context():
+        from tracker.models import Profile
+        assert Profile.query.one().backup_specialties == ["family_medicine"]
+    form = client.get("/profile").get_data(as_text=True)
+    ticked = [tag for tag in re.findall(r'<input[^>]*name="backup_specialties"[^>]*>', form) if "checked" in tag]
+    assert len(ticked) == 1 and 'value="family_medicine"' in ticked[0]
+    make_program(name="Toledo County IM", specialty="internal_medicine", setting="county", status="will_apply",
+                 **LIKELY)
+    page = client.get("/dashboard").get_data(as_text=True)
+    targets = table(page, "targets-table")
+    assert "Internal Medicine 80–120" in targets
+    assert "Family Medicine (backup) 40–60" in targets and "A backup specialty: 50% of the main range" in targets
+    said = text_of(page)
+    assert "Family Medicine (backup), 40–60 programs: $630–$1,230" in said
+    assert "All together: 120–180 applications, $2,460–$4,260" in said

@@ -293,3 +293,40 @@ def test_the_funnel_stages_are_data_with_definitions():
     assert definitions["invited"].endswith("Waitlisted or Rejected with an interview date")
     assert definitions["ranked"] == "Status Ranked, Matched"
     assert guidance.funnel([], today=TODAY).total.rate("invited") is None
+
+
+# -- A backup specialty and the total of the advice (issue 18) ---------------------------
+
+def test_a_backup_specialty_gets_half_the_range_and_the_total_adds_the_fees():
+    me = {**profile(["internal_medicine", "family_medicine"], 225), "backup_specialties": ["family_medicine"]}
+    targets = guidance.application_targets(me, Rules())
+    ranges = {t.specialty: (t.low, t.high, t.backup) for t in targets}
+    assert ranges == {"internal_medicine": (80, 120, False), "family_medicine": (40, 60, True)}
+    total = guidance.targets_total(targets, Rules())
+    # ERAS bills each specialty on its own: 80 -> $1,830, 40 -> $630; 120 -> $3,030, 60 -> $1,230
+    assert (total.low, total.high, total.fee_low, total.fee_high) == (120, 180, 2460, 4260)
+    assert total.text == "120–180 applications"
+
+
+def test_without_a_backup_each_specialty_gets_the_full_range():
+    me = profile(["internal_medicine", "family_medicine"], 215)
+    total = guidance.targets_total(guidance.application_targets(me, Rules()), Rules())
+    assert (total.low, total.high) == (240, 320)
+
+
+@pytest.mark.parametrize(("percent", "advised"), [(100, (120, 160)), (1, (2, 2)), (33, (40, 53))])
+def test_the_backup_share_is_a_rule_rounded_up(percent, advised):
+    me = {**profile(["pediatrics"], 210), "backup_specialties": ["pediatrics"]}
+    (target,) = guidance.application_targets(me, Rules(backup_apps_percent=percent))
+    assert (target.low, target.high) == advised
+
+
+def test_a_med_peds_backup_is_still_every_eligible_program_and_leaves_the_total_open():
+    me = {**profile(["med_peds", "internal_medicine"], 230), "backup_specialties": ["med_peds"]}
+    targets = guidance.application_targets(me, Rules(), {"med_peds": 7})
+    med_peds = next(t for t in targets if t.specialty == "med_peds")
+    assert (med_peds.low, med_peds.high, med_peds.backup) == (7, None, True)
+    total = guidance.targets_total(targets, Rules())
+    assert (total.low, total.high, total.fee_high) == (87, None, None)
+    assert total.text == "87+ applications"
+    assert guidance.targets_total([], Rules()) is None

@@ -21,6 +21,7 @@ class Target:
     low: int
     high: int | None  # None: "as many as qualify" (Med-Peds)
     why: str
+    backup: bool = False  # a backup specialty: a smaller range than as a main one
 
     @property
     def label(self) -> str:
@@ -28,9 +29,22 @@ class Target:
 
     @property
     def text(self) -> str:
+        role = " (backup)" if self.backup else ""
         if self.high is None:
-            return f"{self.label}: every program you are eligible for ({self.low} now), plus a categorical list"
-        return f"{self.label}: {self.low}–{self.high}"
+            return (f"{self.label}{role}: every program you are eligible for ({self.low} now), "
+                    "plus a categorical list")
+        return f"{self.label}{role}: {self.low}–{self.high}"
+
+
+def _as_backup(target: Target, rules: Rules) -> Target:
+    """A backup specialty's range: rules.backup_apps_percent of the main one, rounded up."""
+    def part(n: int | None) -> int | None:
+        return None if n is None else max(1, math.ceil(n * rules.backup_apps_percent / 100))
+    if target.high is None:  # every eligible program stays every eligible program
+        return Target(target.specialty, target.low, None, target.why, backup=True)
+    return Target(target.specialty, part(target.low), part(target.high),
+                  f"A backup specialty: {rules.backup_apps_percent}% of the main range "
+                  f"({target.low}–{target.high}). {target.why}", backup=True)
 
 
 def specialty_label(specialty: str | None) -> str:
@@ -63,7 +77,36 @@ def application_targets(profile: Any, rules: Rules | None = None, eligible_by_sp
         elif specialty in rules.narrow_specialties:
             targets.append(Target(specialty, rules.narrow_apps_min, rules.narrow_apps_max,
                                   "A smaller specialty: fewer programs exist."))
-    return targets
+    backups = set(records.get(profile, "backup_specialties") or [])
+    return [_as_backup(t, rules) if t.specialty in backups else t for t in targets]
+
+
+@dataclass(frozen=True)
+class TargetsTotal:
+    """All the advised ranges added up, with their ERAS fees (each specialty billed on its own)."""
+
+    low: int
+    high: int | None  # None when one of the ranges has no top (Med-Peds' every eligible program)
+    fee_low: int
+    fee_high: int | None
+
+    @property
+    def text(self) -> str:
+        return f"{self.low}" + ("+" if self.high is None else f"–{self.high}") + " applications"
+
+
+def targets_total(targets: Iterable[Target], rules: Rules | None = None) -> TargetsTotal | None:
+    """The total of the advised ranges and what ERAS charges for it; None without targets."""
+    rules = rules or Rules()
+    targets = list(targets)
+    if not targets:
+        return None
+    open_ended = any(t.high is None for t in targets)
+    return TargetsTotal(
+        sum(t.low for t in targets),
+        None if open_ended else sum(t.high for t in targets),
+        sum(eras_fee(t.low, rules) for t in targets),
+        None if open_ended else sum(eras_fee(t.high, rules) for t in targets))
 
 
 # -- The season dashboard: is the list right? -------------------------------------------
@@ -124,7 +167,8 @@ class Progress:
 
     @property
     def label(self) -> str:
-        return specialty_label(self.specialty)
+        backup = " (backup)" if self.target is not None and self.target.backup else ""
+        return specialty_label(self.specialty) + backup
 
     @property
     def advised(self) -> str:

@@ -241,6 +241,7 @@ class Profile(db.Model):
     visa_needed: Mapped[str | None] = mapped_column(sa.String(10))  # "J-1", "H-1B", "either" or "none"
     visa_preference: Mapped[str | None] = mapped_column(sa.String(5))  # with "either": "J-1" or "H-1B"
     target_specialties: Mapped[list[str]] = mapped_column(TagList, server_default="", default=list)
+    backup_specialties: Mapped[list[str]] = mapped_column(TagList, server_default="", default=list)  # of the targets
     season_year: Mapped[int | None]
     region_ties: Mapped[str | None] = mapped_column(sa.String(300))
     signal_limits: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}")  # specialty -> signals

@@ -10,7 +10,7 @@ import re
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from .fields import TIER_CHOICES
+from .fields import SPECIALTIES, TIER_CHOICES
 
 TIERS = tuple(c.value for c in TIER_CHOICES)  # best first: likely, possible, reach, not_eligible
 TIER_LABELS = {c.value: c.label for c in TIER_CHOICES}
@@ -36,6 +36,7 @@ GROUPS = (
     "Graduation and gaps",
     "How many applications",
     "The season",
+    "ERAS signals",
     "ERAS fees",
 )
 
@@ -239,6 +240,11 @@ class Rules:
                                 group="How many applications")
     narrow_apps_max: int = rule(100, "Smaller specialties: most applications", "With low scores.", min=1, max=500,
                                 group="How many applications")
+    backup_apps_percent: int = rule(
+        50, "Backup specialty: share of the main range (%)",
+        "A backup specialty gets \"a smaller number of applications\" (DOMAIN.md, \"How many, and where\"): "
+        "this share of the range its score would give as a main specialty, rounded up.", min=1, max=100,
+        group="How many applications")
     county_share_min: int = rule(50, "County-focused strategy: lowest share of county / safety-net (%)",
                                  "For a county-focused strategy, at least this share of applications.", min=0,
                                  max=100, group="How many applications")
@@ -258,6 +264,17 @@ class Rules:
                                    group="The season")
     season_closes_month: int = rule(3, "Season closes (month of the Match)", "The Match is in March.", min=1,
                                     max=12, group="The season")
+    # -- ERAS program signals, per specialty and season (AAMC)
+    signal_counts: list[list] = rule(
+        [["internal_medicine", 3, 12], ["anesthesiology", 5, 10], ["dermatology", 3, 25],
+         ["diagnostic_radiology", 6, 6], ["family_medicine", 5, 0], ["pediatrics", 5, 0], ["psychiatry", 10, 0],
+         ["neurology", 8, 0], ["pathology", 5, 0], ["emergency_medicine", 5, 0], ["general_surgery", 15, 0],
+         ["transitional_year", 12, 0]],
+        "Program signals ERAS allows, by specialty",
+        "One specialty a line, \"Internal Medicine: 3 gold + 12 silver\" or \"Family Medicine: 5\" where the "
+        "signals have one level; counted per institution across its tracks. Source: AAMC ERAS program "
+        "signaling, 2026 season; check it each season. A limit typed in your profile wins.",
+        kind="signal_counts", group="ERAS signals")
     # -- ERAS application fees, per specialty (AAMC)
     eras_fee_season: str = rule("ERAS 2026 season (AAMC)", "Fee schedule",
                                 "Which AAMC schedule the fees below are; check it each season.", group="ERAS fees")
@@ -289,11 +306,23 @@ class Rules:
                 stored["eras_fee_bands"] = check_fee_bands(stored["eras_fee_bands"])
             except (TypeError, ValueError):
                 del stored["eras_fee_bands"]
+        if "signal_counts" in stored:
+            try:
+                stored["signal_counts"] = check_signal_counts(stored["signal_counts"])
+            except (TypeError, ValueError):
+                del stored["signal_counts"]
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in stored.items() if k in known})
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def signals(self, specialty: str | None) -> tuple[int, int] | None:
+        """(gold, silver) signals ERAS allows in ``specialty`` this season; None when no count is set."""
+        for key, gold, silver in self.signal_counts:
+            if key == specialty:
+                return gold, silver
+        return None
 
 
 def describe() -> list[dict[str, Any]]:
@@ -378,3 +407,63 @@ def parse_fee_bands(text: str) -> list[list[int]]:
 
 def format_fee_bands(bands: list[list[int]]) -> str:
     return "\n".join(f"from program {first}: ${price:,} each" for first, price in bands)
+
+
+# -- ERAS program signals: [[specialty, gold, silver], ...]; silver 0 for a single level ---------
+
+MAX_SIGNALS = 100
+_SIGNAL_LINE = re.compile(r"(.+?)\s*[:=]\s*(\d+)(?:\s*gold)?(?:\s*(?:\+|and)\s*(\d+)(?:\s*silver)?)?\.?",
+                          re.IGNORECASE)
+
+
+def _specialty_key(name: str) -> str | None:
+    name = name.strip().lower()
+    for c in SPECIALTIES:
+        if name in (c.value, c.label.lower()):
+            return c.value
+    return None
+
+
+def check_signal_counts(counts: Any) -> list[list]:
+    """The counts as [specialty key, gold, silver] rows, or ValueError saying what is wrong."""
+    if not isinstance(counts, (list, tuple)):
+        raise TypeError(f"Not a list of signal counts: {counts!r}")
+    checked: list[list] = []
+    for row in counts:
+        if (not isinstance(row, (list, tuple)) or len(row) != 3 or not isinstance(row[0], str)
+                or not all(isinstance(n, int) and not isinstance(n, bool) for n in row[1:])):
+            raise TypeError(f"Not a signal count: {row!r}")
+        key, gold, silver = row
+        label = next((c.label for c in SPECIALTIES if c.value == key), None)
+        if label is None:
+            raise ValueError(f"{key!r} is not a specialty of the catalogue.")
+        if any(k == key for k, _, _ in checked):
+            raise ValueError(f"{label} is given twice.")
+        if gold + silver > MAX_SIGNALS:
+            raise ValueError(f"{label}: {gold + silver} signals; at most {MAX_SIGNALS}.")
+        checked.append([key, gold, silver])
+    return checked
+
+
+def parse_signal_counts(text: str) -> list[list]:
+    """Counts typed one a line: \"Internal Medicine: 3 gold + 12 silver\", \"Family Medicine: 5\"."""
+    counts = []
+    for number, line in enumerate((text or "").splitlines(), 1):
+        if not line.strip():
+            continue
+        match = _SIGNAL_LINE.fullmatch(line.strip())
+        if not match:
+            raise ValueError(f"Line {number}: write \"Internal Medicine: 3 gold + 12 silver\" or "
+                             "\"Family Medicine: 5\".")
+        name, gold, silver = match.groups()
+        key = _specialty_key(name)
+        if key is None:
+            raise ValueError(f"Line {number}: \"{name.strip()}\" is not one of the specialties.")
+        counts.append([key, int(gold), int(silver or 0)])
+    return check_signal_counts(counts)
+
+
+def format_signal_counts(counts: list[list]) -> str:
+    labels = {c.value: c.label for c in SPECIALTIES}
+    return "\n".join(f"{labels.get(key, key)}: {gold} gold + {silver} silver" if silver
+                      else f"{labels.get(key, key)}: {gold}" for key, gold, silver in counts)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from . import fields
 from .db import db
 from .models import Program
-from .store import current_profile, live_programs_select
+from .store import current_profile, current_rules, live_programs_select
 
 
 def save_warnings(program: Program, changed: set[str]) -> list[str]:
@@ -38,13 +38,18 @@ def _signal_limit_warning(program: Program) -> str | None:
     """More programs signalled in a specialty than the profile says ERAS allows."""
     profile = current_profile()
     limit = (profile.signal_limits or {}).get(program.specialty) if profile else None
-    if limit is None:
-        return None
+    source = "profile"
+    if limit is None:  # the season's counts on the rules page, gold and silver together
+        counts = current_rules().signals(program.specialty)
+        if counts is None:
+            return None
+        limit, source = sum(counts), None
     sent = db.session.scalar(
         live_programs_select(sa.func.count(), season_id=program.season_id)
         .where(Program.signal_sent == "yes", Program.specialty == program.specialty))
     if sent <= limit:
         return None
     specialty = fields.get("specialty").label_for(program.specialty)
-    return (f"{sent} {specialty} programs are marked as signalled; your profile says you may send {limit}. "
+    allowed = (f"your profile says you may send {limit}." if source else f"ERAS allows {limit} this season.")
+    return (f"{sent} {specialty} programs are marked as signalled; {allowed} "
             "Keep signals for IMG-friendly programs where you have ties.")

@@ -116,6 +116,7 @@ def index():
         county=county, visa=visa, spread=spread, favoured=spread.favoured, coastal=spread.coastal,
         big_cities=regions.big_coastal_names(), stance_class=STANCE_CLASS,
         cost=cost, fee_bands=guidance.fee_bands(0, rules), advised_costs=advised_costs,
+        advised_total=guidance.targets_total([row.target for row in progress if row.target is not None], rules),
         by_tier=by_tier, by_setting=by_setting, funnel_note=guidance.FUNNEL_NOTE,
         county_labels=[fields.get("setting").label_for(s) for s in rules.county_settings],
         targets_svg=targets_chart(progress), shares_svg=shares_chart(county, visa, rules),

@@ -99,6 +99,11 @@ class ProfileForm(FlaskForm):
     target_specialties = CheckboxList("Target specialties",
                                       choices=[SelectChoice(c.value, c.label) for c in fields.SPECIALTIES],
                                       validate_choice=False)
+    backup_specialties = CheckboxList("Of these, backup specialties",
+                                      choices=[SelectChoice(c.value, c.label) for c in fields.SPECIALTIES],
+                                      validate_choice=False,
+                                      description="A backup specialty gets a smaller number of applications "
+                                                  "than your main ones")
     region_ties = StringField("Region ties", [Length(max=300)], description="States or cities where you have family, "
                                                                            "rotations or other ties")
 
@@ -148,6 +153,9 @@ def edit():
         profile.visa_preference = None  # a preference between two visas only
     profile.mission_experience = [c.value for c in fields.MISSION_EXPERIENCE
                                   if c.value in (form.mission_experience.data or [])]
+    # a backup is one of the target specialties; ticked alone it is not a target
+    profile.backup_specialties = [s for s in (form.backup_specialties.data or [])
+                                  if s in (profile.target_specialties or [])]
     profile.signal_limits = {specialty: form[name].data for name, specialty in SIGNAL_FIELDS.items()
                              if form[name].data is not None}
     db.session.flush()
@@ -187,6 +195,23 @@ class FeeBandsField(TextAreaField):
             raise ValidationError("Enter at least one fee band, such as \"from program 1: $11 each\".")
 
 
+class SignalCountsField(TextAreaField):
+    """ERAS signal counts typed one specialty a line; the data is the rule's list."""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return rules.format_signal_counts(self.data or [])
+
+    def process_formdata(self, valuelist) -> None:
+        if valuelist:
+            try:
+                self.data = rules.parse_signal_counts(valuelist[0])
+            except ValueError:
+                self.data = None
+                raise
+
+
 @cache
 def rules_form_class() -> type[FlaskForm]:
     attrs = {}
@@ -195,6 +220,8 @@ def rules_form_class() -> type[FlaskForm]:
         default = item["default"]
         if item.get("kind") == "fee_bands":
             attrs[item["name"]] = FeeBandsField(render_kw={"rows": 4}, **options)
+        elif item.get("kind") == "signal_counts":
+            attrs[item["name"]] = SignalCountsField(render_kw={"rows": 12}, **options)
         elif isinstance(default, list):
             attrs[item["name"]] = CheckboxList(choices=_choices(item["choices"]), validate_choice=False, **options)
         elif "choices" in item:
@@ -213,6 +240,8 @@ def default_text(item: dict) -> str:
     default = item["default"]
     if item.get("kind") == "fee_bands":
         return rules.format_fee_bands(default).replace("\n", "; ")
+    if item.get("kind") == "signal_counts":
+        return rules.format_signal_counts(default).replace("\n", "; ")
     if "choices" in item:
         labels = {c.value: c.label for c in _choices(item["choices"])}
         if isinstance(default, list):
