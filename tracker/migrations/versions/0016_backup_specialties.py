@@ -4,7 +4,7 @@ The articles advise a smaller number of applications in a backup specialty than 
 one; the profile now holds which of the applicant's specialties are backups.
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0019
 Create Date: 2026-12-06
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0016'
-down_revision = '0013'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
