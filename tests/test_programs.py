@@ -111,7 +111,7 @@ def test_delete_from_the_grid_removes_the_row_and_offers_restore(app, client, ma
     assert f'id="p-{pid}"' in client.get("/").get_data(as_text=True)
     with app.app_context():
         sources = db.session.scalars(sa.select(Change.source).where(Change.field == "deleted_at")).all()
-    assert sources == ["delete", "undo"]
+    assert sources == ["delete", "restore"]  # a restore of its own, which Ctrl+Z takes back
 
 
 def test_delete_without_javascript_asks_for_confirmation_first(client, make_program, read_program):

@@ -201,6 +201,20 @@ def test_deleting_the_selected_programs_is_one_batch_and_one_undo_restores_them(
     assert live(app) == [b]
 
 
+def test_a_bulk_delete_from_the_grid_updates_its_program_count_and_tier_chips(app, client, make_program):
+    a, b, c = (make_program(name=n, state="OH") for n in ("Alpha", "Beta", "Gamma"))
+    make_program(name="Delta", state="TX")
+    page = {**HX, "HX-Current-URL": "http://localhost/?f.state=OH"}
+    assert '3 programs match' in client.get("/?f.state=OH").get_data(as_text=True)
+
+    response = client.post("/programs/bulk/delete", data={"ids": [a, c], "confirmed": "1"}, headers=page)
+    body = response.get_data(as_text=True)
+    shown = re.search(r'<p id="shown-count"[^>]*hx-swap-oob="true">([^<]*)</p>', body)
+    assert shown and shown.group(1) == "1 program matches"
+    chips = re.search(r'<nav id="tier-chips"[^>]*hx-swap-oob="true">(.*?)</nav>', body, re.S)
+    assert chips and sum(int(n) for n in re.findall(r"<b>(\d+)</b>", chips.group(1))) == 2  # Beta and Delta
+
+
 def json_trigger(response) -> dict:
     import json
 
@@ -295,6 +309,7 @@ def test_a_restore_that_conflicts_restores_nothing_and_names_the_program(app, cl
     a, b = make_program(name="Alpha"), make_program(name="Beta")
     client.post("/programs/bulk/delete", data={"ids": [a, b], "confirmed": "1"})
     client.post(f"/programs/{b}/restore")  # restored since, in another tab
+    restores_before = len(deletion_changes(app, "restore"))
 
     response = client.post("/programs/restore", data={"ids": [a, b]})
     body = html.unescape(response.get_data(as_text=True))
@@ -303,7 +318,7 @@ def test_a_restore_that_conflicts_restores_nothing_and_names_the_program(app, cl
     assert "Beta is not deleted any more (restored since, in another tab or by an undo)." in body
     assert re.search(rf'<input type="checkbox" name="ids" value="{a}"[^>]*checked>', body)  # the tick is kept
     assert live(app) == [b]
-    assert deletion_changes(app, "restore") == []
+    assert len(deletion_changes(app, "restore")) == restores_before
 
 
 def test_a_restore_of_a_program_gone_for_good_or_of_nothing_changes_nothing(app, client, runner, make_program):

@@ -338,15 +338,18 @@ def test_the_recent_changes_page_lists_changes_newest_first_by_batch_with_names_
     assert "<script>" not in body.replace('<script src=', '') and "style=" not in body
 
 
-def test_a_delete_restored_since_from_its_page_is_left_alone(app, client, make_program, read_program):
+def test_a_restore_from_the_grid_is_undone_like_any_other_step(app, client, make_program, read_program):
     pid = make_program(name="Gary County Program", city="Gary")
     save(client, read_program, pid, "city", "Hammond")
     client.post(f"/programs/{pid}/delete", headers=HX)
-    client.post(f"/programs/{pid}/restore")  # the grid's Restore after a delete: not on the stack
+    client.post(f"/programs/{pid}/restore")  # the grid's Restore after a delete: a step of its own
 
-    assert message(undo(client)) == "Could not undo: Gary County Program was already restored."
+    assert message(undo(client)) == "Undid: restoring Gary County Program."
+    assert read_program(pid)["deleted_at"] is not None
+    assert message(undo(client)).startswith("Undid: deleting Gary County Program")
     assert read_program(pid)["deleted_at"] is None
     assert message(undo(client)) == "Undid: City of Gary County Program back to Gary."
+    assert read_program(pid)["city"] == "Gary"
 
 
 def test_loading_the_demo_or_starting_a_season_is_not_undone_by_ctrl_z(app, client, runner):

@@ -15,10 +15,11 @@ from werkzeug.exceptions import HTTPException
 
 from .. import fields
 from ..db import db
-from ..listing import View
+from ..listing import View, query_view
 from ..changes import read_row
 from ..models import MentorComment, Program, ProgramRow
 from ..store import current_layout, demo_count
+from ..tiers import tier_counts
 from ..undo import state
 
 
@@ -169,6 +170,16 @@ def flash_error(message: str, status: int):
     """An htmx answer that shows ``message`` in the page's flash area instead of its target."""
     body = render_template("_flash.html", messages=[("error", message)])
     return body, status, {"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"}
+
+
+def grid_counts_oob() -> str:
+    """The grid's "N programs" line and tier chips of the page an htmx request comes from, out
+    of band: after a change that adds or removes rows (a bulk delete), they must not go stale."""
+    view = view_of_page()
+    programs, total = query_view(view)
+    shown = get_template_attribute("grid/_shown.html", "shown_count")(len(programs), total, view, oob=True)
+    chips = get_template_attribute("grid/_tier_chips.html", "tier_chips")(tier_counts(), view, oob=True)
+    return shown + chips
 
 
 def demo_notice(oob: bool = False) -> str:

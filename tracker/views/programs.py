@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from .. import fields
 from ..changes import (RestoreConflict, StaleVersion, ValidationFailed, commit, create_program, delete_program,
-                       delete_programs, new_batch_id, restore_program, restore_programs, update_program)
+                       delete_programs, new_batch_id, restore_programs, update_program)
 from ..db import db, write_transaction
 from ..forms import form_data, program_form_class, submitted_values
 from ..importing.sources import sources
@@ -20,7 +20,7 @@ from ..listing import View, query_view
 from ..models import Program
 from ..season_checks import save_warnings
 from ..store import in_season, inputs, live_demo_programs, live_programs_select
-from ._htmx import (demo_notice, flash_error, get_program, is_htmx, posted_version, read_id, render_row,
+from ._htmx import (demo_notice, flash_error, grid_counts_oob, get_program, is_htmx, posted_version, read_id, render_row,
                     undo_trigger)
 
 bp = Blueprint("programs", __name__, url_prefix="/programs")
@@ -131,6 +131,7 @@ def bulk_delete():
     if is_htmx():
         parts = [Markup('<tr id="p-{}" hx-swap-oob="delete"></tr>').format(p.id) for p in deleted]
         parts.append(demo_notice(oob=True))
+        parts.append(grid_counts_oob())
         parts.append(Markup(render_template("_flash_oob.html", messages=[("ok", message)])))
         return Markup("\n").join(parts), 200, undo_trigger()
     flash(message, "ok")
@@ -251,9 +252,13 @@ def restore(program_id: int):
     program = get_program(program_id)
     if program.deleted_at is None:
         abort(409, description=f"{program.name} is not deleted.")
-    restore_program(program)
+    try:
+        restore_programs([program])
+    except RestoreConflict as exc:
+        db.session.rollback()
+        abort(409, description=" ".join(exc.conflicts))
     db.session.commit()
-    flash(f"Restored {program.name}.", "ok")
+    flash(f"Restored {program.name}. Undo takes the restore back.", "ok")
     return redirect(url_for("grid.index") + f"#p-{program.id}")
 
 
