@@ -120,6 +120,7 @@ class Field:
     required: bool = False
     default: Any = None
     width: int = 10  # in characters, for the grid and the export
+    grid_width: int | None = None  # narrower in the grid than in the export, where the first screen needs room
     export_header: str = ""
     spellings: tuple[str, ...] = ()  # header spellings recognised on import
     help: str = ""
@@ -654,11 +655,11 @@ def specialty_from_code(code: str) -> tuple[str | None, str | None]:
 
 FIELDS: tuple[Field, ...] = (
     # Program
-    Field("name", "Program", Kind.TEXT, "Program", first_screen=True, searched=True, required=True, width=40, max_length=200,
+    Field("name", "Program", Kind.TEXT, "Program", first_screen=True, searched=True, required=True, width=40, grid_width=34, max_length=200,
           export_header="Program name",
           spellings=("program name", "program", "name", "residency program", "program title")),
     # Tier: the computed tier is not a field (it follows from the rest); these are the user's say.
-    Field("tier_override", "Tier", Kind.CHOICE, "Tier", first_screen=True, bulk=3, choices=TIER_CHOICES, width=13,
+    Field("tier_override", "Tier", Kind.CHOICE, "Tier", first_screen=True, bulk=3, choices=TIER_CHOICES, width=13, grid_width=10,
           export_header="Tier (set by hand)", help="Leave empty to use the computed tier.",
           empty_label="Computed tier",
           # a file's own tier column ("Tier", "Tier 1/2/3") is mapped here only by hand, on the mapping page:
@@ -686,7 +687,7 @@ FIELDS: tuple[Field, ...] = (
           choices=tuple(Choice(code, code, (name,)) for code, name in US_STATES),
           spellings=("state", "st", "state province", "program state")),
     Field("setting", "Setting", Kind.CHOICE, "Program", first_screen=True, filter_bar=True, choices=SETTINGS, width=18,
-          spellings=("setting", "program type", "type", "hospital type", "program setting",
+          grid_width=14, spellings=("setting", "program type", "type", "hospital type", "program setting",
                      "program best described as", "best described as")),
     Field("positions", "Positions", Kind.INT, "Program", min=0, max=500, width=8,
           spellings=("positions", "total positions", "number of positions", "spots", "pgy 1 positions",

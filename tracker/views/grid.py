@@ -140,7 +140,7 @@ def save_view():
 @bp.get("/fields.css")
 def fields_css():
     """Column widths from the catalogue (a stylesheet, since the CSP forbids inline styles)."""
-    widths = {f.key: f.width + 2 for f in fields.FIELDS}
+    widths = {f.key: (f.grid_width or f.width) + 2 for f in fields.FIELDS}
     pixels = current_layout().widths  # the widths the person dragged or keyed, over the catalogue's
     rules = [f".grid .f-{key}{{width:{f'{pixels[key]}px' if key in pixels else f'{w}ch'}}}" for key, w in widths.items()]
     # numbers align right, dates and numbers use even digits (by column: cells carry no kind class)
