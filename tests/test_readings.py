@@ -19,6 +19,12 @@ TODAY = dt.date(2026, 12, 5)  # in the season of the 2027 Match
     ("3/4/2027", dt.date(2027, 3, 4)),  # ambiguous: month first
     ("24/9/2026", dt.date(2026, 9, 24)),  # a first number above 12 can only be a day
     ("1 Oct 2026", dt.date(2026, 10, 1)),
+    ("1-Oct-26", dt.date(2026, 10, 1)),  # as Excel shows a date, pasted from it
+    ("1-Oct-2026", dt.date(2026, 10, 1)),
+    ("Oct-1-2026", dt.date(2026, 10, 1)),
+    ("1 Oct 26", dt.date(2026, 10, 1)),
+    ("10.1.2026", dt.date(2026, 10, 1)),  # dotted numbers follow the same month-first rule
+    ("24.9.2026", dt.date(2026, 9, 24)),
     ("Oct 1 2026", dt.date(2026, 10, 1)),
     ("October 1st, 2026", dt.date(2026, 10, 1)),
     ("Thu, Oct 1, 2026", dt.date(2026, 10, 1)),
@@ -39,6 +45,7 @@ def test_a_date_is_read_as_people_write_it(text, day):
     ("next week", "not a date"), ("41", "not a date"), ("13/13/2026", "no day 13 in month 13"),
     ("Feb 30 2027", "no day 30 in month 2 of 2027"), ("9999-12-31", "the year 9999 is out of range"),
     ("Oct", "not a date"), ("1 2 3", "not a date"), ("", "not a date"),
+    ("1.5", "not a date"),  # a dotted date needs its year: 1.5 is a number
 ])
 def test_what_is_no_date_is_refused_with_a_reason(text, why):
     with pytest.raises(ReadingError, match=why):

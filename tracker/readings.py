@@ -5,9 +5,9 @@ Numbers: a comma followed by exactly three digits groups thousands (1,500), any 
 is a decimal separator (5,5 and 12,25); "1.234,5" is read the European way. A value that could
 be either (0,450; or 12,500 in a field where only 12.5 fits) is refused with both readings.
 
-Dates: ISO (2026-10-01), numbers in US order as ERAS writes them (10/1/2026 is October 1; a
-first number above 12 can only be a day: 24/9/2026), month names (1 Oct 2026, Oct 1, October
-1st, 2026), and today, tomorrow, yesterday. Without a year, the date falls in the application
+Dates: ISO (2026-10-01), numbers in US order as ERAS writes them (10/1/2026 and 10.1.2026 are
+October 1; a first number above 12 can only be a day: 24/9/2026), month names (1 Oct 2026,
+Excel's 1-Oct-26, Oct 1, October 1st, 2026), and today, tomorrow, yesterday. Without a year, the date falls in the application
 season of ``today`` (June to May: Oct 1 read in December 2026 is 2026-10-01, Jan 15 is
 2027-01-15). A time is optional: 14:30, 2:30 pm, 2pm, after the date (and "at")."""
 
@@ -107,12 +107,15 @@ def read_date(text: str, today: dt.date) -> dt.date:
         return today + dt.timedelta(days=RELATIVE[t])
     if m := re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", t):
         return _date(int(m[1]), int(m[2]), int(m[3]))
-    if m := re.fullmatch(r"(\d{1,2})[/-](\d{1,2})(?:[/-](\d{4}|\d{2}))?", t):
+    if m := (re.fullmatch(r"(\d{1,2})[/-](\d{1,2})(?:[/-](\d{4}|\d{2}))?", t)
+             or re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", t)):  # dotted only with its year: 1.5 is no date
         first, second = int(m[1]), int(m[2])
         month, day = (second, first) if first > 12 and second <= 12 else (first, second)
         year = _year(m[3]) if m[3] else season_year_of(month, today)
         return _date(year, month, day)
-    words = [w for w in re.split(r"[\s,]+", t.replace(".", " ")) if w and w not in WEEKDAYS]
+    # Excel's 1-Oct-2026 and 1-Oct-26 as well as 1 Oct 2026
+    spaced = t.replace(".", " ").replace("-", " ") if re.search(r"[a-z]", t) else t.replace(".", " ")
+    words = [w for w in re.split(r"[\s,]+", spaced) if w and w not in WEEKDAYS]
     month = day = year = None
     for w in words:
         if w in MONTHS and month is None:
@@ -121,6 +124,8 @@ def read_date(text: str, today: dt.date) -> dt.date:
             day = int(m[1])
         elif re.fullmatch(r"\d{4}", w) and year is None:
             year = int(w)
+        elif re.fullmatch(r"\d{2}", w) and day is not None and month is not None and year is None:
+            year = _year(w)  # 1-Oct-26, as Excel shows a date
         else:
             raise ReadingError("not a date")
     if month is None or day is None:
