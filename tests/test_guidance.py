@@ -27,7 +27,12 @@ def program(status="will_apply", tier="likely", **values):
 
 @pytest.mark.parametrize(("case", "me", "specialty", "advised"), [
     ("IM, Step 2 CK 225", profile(["internal_medicine"], 225), "internal_medicine", (80, 120)),
-    ("IM, Step 2 CK exactly on the line", profile(["internal_medicine"], 220), "internal_medicine", (80, 120)),
+    ("FM, Step 2 CK exactly on the line", profile(["family_medicine"], 220), "family_medicine", (80, 120)),
+    ("IM, Step 2 CK 220: below the IM article's 225", profile(["internal_medicine"], 220), "internal_medicine",
+     (120, 150)),
+    ("IM, Step 2 CK 224", profile(["internal_medicine"], 224), "internal_medicine", (120, 150)),
+    ("IM, Step 2 CK 219: the county article's wider range", profile(["internal_medicine"], 219),
+     "internal_medicine", (120, 160)),
     ("IM, Step 2 CK 215", profile(["internal_medicine"], 215), "internal_medicine", (120, 160)),
     ("IM, 230 but two Step 2 CK attempts", profile(["internal_medicine"], 230, step2_attempts=2),
      "internal_medicine", (120, 160)),
@@ -44,6 +49,44 @@ def test_the_advised_number_of_applications_follows_the_profile(case, me, specia
     assert (target.specialty, target.low, target.high) == (specialty, *advised), case
 
 
+def test_an_im_score_inside_the_225_230_band_keeps_the_usual_range_and_names_the_wider_one():
+    for score in (225, 229):
+        (target,) = guidance.application_targets(profile(["internal_medicine"], score), Rules())
+        assert (target.low, target.high) == (80, 120)
+        assert "inside the IM article's 225–230 band: some advise 120–150" in target.why
+    (target,) = guidance.application_targets(profile(["internal_medicine"], 230), Rules())
+    assert "band" not in target.why
+
+
+@pytest.mark.parametrize(("specialty", "experience", "advised", "article"), [
+    ("internal_medicine", ["border"], (80, 120), "border article"),
+    ("family_medicine", ["border"], (80, 120), "border article"),
+    ("pediatrics", ["border"], (80, 120), "county article"),  # the border range is for IM and FM
+    ("family_medicine", ["global_health"], (80, 150), "global health article"),
+    ("pediatrics", ["global_health", "border"], (80, 150), "global health article"),
+])
+def test_border_and_global_health_experience_gives_their_articles_ranges(specialty, experience, advised, article):
+    me = {**profile([specialty], 235), "mission_experience": experience}
+    (target,) = guidance.application_targets(me, Rules())
+    assert (target.low, target.high) == advised
+    assert target.why.split(" Also:")[0].split(" Smaller range")[0].endswith(f"({article}).")
+
+
+def test_a_low_score_keeps_the_wider_range_over_a_strategy_range():
+    me = {**profile(["family_medicine"], 210), "mission_experience": ["global_health"]}
+    (target,) = guidance.application_targets(me, Rules())
+    assert (target.low, target.high) == (120, 160)
+    assert "Smaller range that also applies: Your global health work" in target.why
+
+
+def test_the_strategy_ranges_are_rules_the_user_can_change():
+    me = {**profile(["internal_medicine"], 240), "mission_experience": ["global_health"]}
+    (target,) = guidance.application_targets(me, Rules(global_health_apps_min=90, global_health_apps_max=170))
+    assert (target.low, target.high) == (90, 170)
+    (target,) = guidance.application_targets(profile(["internal_medicine"], 226), Rules(im_low_step2_line=228))
+    assert (target.low, target.high) == (120, 150)
+
+
 def test_med_peds_is_every_eligible_program_whatever_its_status():
     programs = [
         program(specialty="med_peds", tier="likely", status="researching"),
@@ -58,6 +101,20 @@ def test_med_peds_is_every_eligible_program_whatever_its_status():
     assert med_peds.total == 2 and med_peds.status == "short"
     assert med_peds.verdict == "1 eligible program not on the list yet"
     assert "every eligible program (3)" == med_peds.advised
+
+
+def test_med_peds_every_eligible_leaves_out_unknown_sponsorship_and_low_img_presence():
+    counted = [program(specialty="med_peds", visa_j1="yes", img_percent=40),
+               program(specialty="med_peds", visa_j1="yes", img_percent=None),  # unknown IMG data: to research
+               program(specialty="med_peds", visa_j1="yes", img_percent=2, non_us_img_count=3)]
+    left_out = [program(specialty="med_peds", visa_j1="unknown", img_percent=40),
+                program(specialty="med_peds", visa_j1="no", visa_h1b="yes", img_percent=40),  # needs J-1
+                program(specialty="med_peds", visa_j1="yes", img_percent=2),
+                program(specialty="med_peds", visa_j1="yes", img_percent=40, non_us_img_count=0)]
+    rows = guidance.specialty_progress(counted + left_out, profile(["med_peds", "pediatrics"]), Rules())
+    assert rows[0].target.low == 3
+    either = {**profile(["med_peds", "pediatrics"]), "visa_needed": "either"}
+    assert guidance.specialty_progress(counted + left_out, either, Rules())[0].target.low == 4  # H-1B counts
 
 
 def test_med_peds_alone_asks_for_a_categorical_backup():

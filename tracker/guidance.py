@@ -59,26 +59,58 @@ def application_targets(profile: Any, rules: Rules | None = None, eligible_by_sp
     score = records.get(profile, "step2_ck")
     attempts = max(records.get(profile, "step1_attempts") or 1, records.get(profile, "step2_attempts") or 1)
     low_score = (score is not None and score < rules.apps_step2_line) or attempts > 1
+    experience = set(records.get(profile, "mission_experience") or [])
     targets = []
     for specialty in records.get(profile, "target_specialties") or []:
         if fields.get("specialty").choice(specialty).parallel:  # Med-Peds
             targets.append(Target(specialty, eligible_by_specialty.get(specialty, 0), None,
-                                  "Med-Peds has few programs: apply to nearly all that take IMGs and sponsor "
-                                  "your visa, with a parallel categorical IM or Pediatrics list."))
+                                  "Med-Peds has few programs: apply to nearly all that consider IMGs and sponsor "
+                                  "your visa (those with sponsorship unknown or low IMG presence are not counted), "
+                                  "with a parallel categorical IM or Pediatrics list."))
         elif specialty in rules.core_specialties:
-            if low_score:
-                why = (f"Step 2 CK below {rules.apps_step2_line}" if score is not None and
-                       score < rules.apps_step2_line else "more than one attempt")
-                targets.append(Target(specialty, rules.core_low_apps_min, rules.core_low_apps_max,
-                                      f"Apply widely: {why}."))
-            else:
-                targets.append(Target(specialty, rules.core_apps_min, rules.core_apps_max,
-                                      f"Step 2 CK {score if score is not None else '(not set)'}: the usual range."))
+            targets.append(_broad_target(specialty, score, low_score, experience, rules))
         elif specialty in rules.narrow_specialties:
             targets.append(Target(specialty, rules.narrow_apps_min, rules.narrow_apps_max,
                                   "A smaller specialty: fewer programs exist."))
     backups = set(records.get(profile, "backup_specialties") or [])
     return [_as_backup(t, rules) if t.specialty in backups else t for t in targets]
+
+
+def _broad_target(specialty: str, score: int | None, low_score: bool, experience: set[str], rules: Rules) -> Target:
+    """A broad specialty's range: the county article's by score and attempts, the IM article's for a
+    low IM score, and the border and global health articles' for an applicant with that experience.
+    Of the ranges that apply, the widest (the most applications) is the advice; the reason names
+    its article and the others that apply."""
+    if low_score:
+        why = (f"Step 2 CK below {rules.apps_step2_line}" if score is not None and score < rules.apps_step2_line
+               else "more than one attempt")
+        ranges = [(rules.core_low_apps_min, rules.core_low_apps_max, f"Apply widely: {why} (county article).")]
+    else:
+        ranges = [(rules.core_apps_min, rules.core_apps_max,
+                   f"Step 2 CK {score if score is not None else '(not set)'}: the usual range (county article).")]
+    notes = []
+    if specialty == "internal_medicine" and score is not None:
+        if score < rules.im_low_step2_line:
+            ranges.append((rules.im_low_apps_min, rules.im_low_apps_max,
+                           f"Internal Medicine with Step 2 CK below {rules.im_low_step2_line}: "
+                           f"\"120–150+\" (IM article)."))
+        elif score < rules.im_low_step2_band_top:
+            notes.append(f"Step 2 CK {score} is inside the IM article's {rules.im_low_step2_line}–"
+                         f"{rules.im_low_step2_band_top} band: some advise {rules.im_low_apps_min}–"
+                         f"{rules.im_low_apps_max}.")
+    if "border" in experience and specialty in rules.border_specialties:
+        ranges.append((rules.border_apps_min, rules.border_apps_max,
+                       "Your US-Mexico border experience: border programs, \"80–120\" for IM/FM (border article)."))
+    if "global_health" in experience:
+        ranges.append((rules.global_health_apps_min, rules.global_health_apps_max,
+                       "Your global health work: \"80–150\" (global health article)."))
+    # the widest range; on a tie the more specific article (later in the list)
+    low, high, why = max(reversed(ranges), key=lambda r: (r[1], r[0]))
+    others = [w for lo, hi, w in ranges if w != why and (lo, hi) != (low, high)]
+    same = [w for lo, hi, w in ranges if w != why and (lo, hi) == (low, high)]
+    text = " ".join([why, *(f"Also: {w}" for w in same), *notes,
+                     *(f"Smaller range that also applies: {w}" for w in others)])
+    return Target(specialty, low, high, text)
 
 
 @dataclass(frozen=True)
@@ -210,10 +242,28 @@ def count_by(programs: Iterable[Any], key: str) -> Counter:
     return Counter(records.get(p, key) for p in programs)
 
 
-def eligible_by_specialty(programs: Iterable[Any]) -> dict[str, int]:
-    """Programs of each specialty the tiers do not exclude, whatever their status (Med-Peds'
-    advice is "nearly every eligible program")."""
-    return dict(Counter(records.get(p, "specialty") for p in programs if effective_tier(p) not in OFF_LIST_TIERS))
+def _counts_for_every_eligible(program: Any, profile: Any, rules: Rules) -> bool:
+    """Whether a program counts in Med-Peds' "every program that considers IMGs and sponsors your
+    visa": the tiers don't exclude it, it is known to sponsor a visa the applicant would take, and
+    its IMG presence is not low (unknown IMG data still counts: it is to research)."""
+    if effective_tier(program) in OFF_LIST_TIERS:
+        return False
+    need = records.get(profile, "visa_needed") if profile is not None else None
+    visas = {"J-1": ("visa_j1",), "H-1B": ("visa_h1b",), "either": ("visa_j1", "visa_h1b")}.get(need or "")
+    if visas and not any(records.get(program, key) == "yes" for key in visas):
+        return False
+    share, count, non_us = (records.get(program, k) for k in ("img_percent", "non_us_img_count", "non_us_img_percent"))
+    if count is not None or non_us is not None:
+        return bool(count) or bool(non_us)
+    return share is None or share >= rules.some_img_percent
+
+
+def eligible_by_specialty(programs: Iterable[Any], profile: Any = None, rules: Rules | None = None) -> dict[str, int]:
+    """Programs of each specialty that count towards "every eligible program" (Med-Peds' advice),
+    whatever their status: not excluded by the tiers, known to sponsor the visa, IMG presence not low."""
+    rules = rules or Rules()
+    return dict(Counter(records.get(p, "specialty") for p in programs
+                        if _counts_for_every_eligible(p, profile, rules)))
 
 
 def specialty_progress(programs: Iterable[Any], profile: Any, rules: Rules | None = None) -> list[Progress]:
@@ -222,7 +272,7 @@ def specialty_progress(programs: Iterable[Any], profile: Any, rules: Rules | Non
     rules = rules or Rules()
     programs = list(programs)
     listed = on_list(programs)
-    targets = application_targets(profile, rules, eligible_by_specialty(programs))
+    targets = application_targets(profile, rules, eligible_by_specialty(programs, profile, rules))
     rows: list[Progress] = []
 
     def progress(specialty: str | None, target: Target | None) -> Progress:

@@ -236,6 +236,33 @@ class Rules:
     core_low_apps_max: int = rule(160, "Broad specialties, low score: most applications",
                                   "Below the line or after several attempts.", min=1, max=500,
                                   group="How many applications")
+    im_low_step2_line: int = rule(
+        225, "Internal Medicine: Step 2 CK below which to apply more widely",
+        "The IM article: \"120–150+\" applications for low scores, \"Step 2 CK below 225–230 or a failure\". "
+        "Below this line IM gets the IM-article range; from it up to the band's top the advice says so.",
+        min=150, max=300, group="How many applications")
+    im_low_step2_band_top: int = rule(
+        230, "Internal Medicine: top of the 225–230 band",
+        "A score from the line up to (not including) this one is inside the IM article's band: the usual range "
+        "stands and the advice names the wider one.", min=150, max=300, group="How many applications")
+    im_low_apps_min: int = rule(120, "Internal Medicine, low score: fewest applications (IM article)",
+                                "The IM article's \"120–150+\".", min=1, max=500, group="How many applications")
+    im_low_apps_max: int = rule(150, "Internal Medicine, low score: most applications (IM article)",
+                                "The IM article's \"120–150+\".", min=1, max=500, group="How many applications")
+    border_specialties: list[str] = rule(
+        ["internal_medicine", "family_medicine"], "Border programs: specialties",
+        "The border article's range is for IM and FM applicants with US-Mexico border or Hispanic-community "
+        "experience (Profile, mission experience).", choices="specialty", group="How many applications")
+    border_apps_min: int = rule(80, "Border programs: fewest applications (border article)",
+                                "\"80–120\" for IM/FM.", min=1, max=500, group="How many applications")
+    border_apps_max: int = rule(120, "Border programs: most applications (border article)",
+                                "\"80–120\" for IM/FM.", min=1, max=500, group="How many applications")
+    global_health_apps_min: int = rule(
+        80, "Global health: fewest applications (global health article)",
+        "\"80–150\", for an applicant with global health work (Profile, mission experience) in a broad specialty.",
+        min=1, max=500, group="How many applications")
+    global_health_apps_max: int = rule(150, "Global health: most applications (global health article)",
+                                       "\"80–150\".", min=1, max=500, group="How many applications")
     narrow_apps_min: int = rule(60, "Smaller specialties: fewest applications", "With low scores.", min=1, max=500,
                                 group="How many applications")
     narrow_apps_max: int = rule(100, "Smaller specialties: most applications", "With low scores.", min=1, max=500,
