@@ -109,7 +109,7 @@ def _broad_target(specialty: str, score: int | None, low_score: bool, experience
     others = [w for lo, hi, w in ranges if w != why and (lo, hi) != (low, high)]
     same = [w for lo, hi, w in ranges if w != why and (lo, hi) == (low, high)]
     text = " ".join([why, *(f"Also: {w}" for w in same), *notes,
-                     *(f"Smaller range that also applies: {w}" for w in others)])
+                     *(f"Also: {w}" for w in others)])
     return Target(specialty, low, high, text)
 
 
