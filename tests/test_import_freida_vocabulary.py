@@ -40,7 +40,7 @@ ROWS = [
     ["Fort Program", "1401100444", "Fort Hood", "TX", "Internal Medicine", "['F-1']", "Military-based", "6",
      "Yes", "No", "90", "5", "70", "25", "1 Mar 2026"],
     ["Elsewhere Program", "1401100555", "Reno", "NV", "Internal Medicine", "J-1, H-1B", "Other", "4", "Yes",
-     "Yes", "40", "50", "30", "20", "2026-06-30"],
+     "Yes", "40", "50", "30", "20", "June 2026"],  # a month alone, as a source often dates its data
 ]
 
 
@@ -70,6 +70,7 @@ def test_freida_columns_are_read_under_each_of_their_spellings(app, client, spel
     assert (joliet.accepting_applications, joliet.interviews_last_year, joliet.us_md_percent) == ("no", 1200, 60)
     assert (fort.eras_participation, fort.data_updated_on) == ("no", dt.date(2026, 3, 1))
     assert (macon.accepting_applications, macon.interviews_last_year, macon.data_updated_on) == ("unknown", None, None)
+    assert reno.data_updated_on == dt.date(2026, 6, 1)  # "June 2026": its first day
 
 
 def test_a_freida_list_now_tiers_by_its_visas_and_not_all_reach(app, client):

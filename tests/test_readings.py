@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from tracker.readings import ReadingError, read_date, read_datetime, read_number, season_year_of
+from tracker.readings import ReadingError, read_date, read_datetime, read_month, read_number, season_year_of
 
 TODAY = dt.date(2026, 12, 5)  # in the season of the 2027 Match
 
@@ -100,3 +100,24 @@ def test_a_comma_that_could_be_either_is_refused_with_both_readings():
 def test_what_is_no_number_is_refused(text):
     with pytest.raises(ReadingError):
         read_number(text)
+
+
+@pytest.mark.parametrize("text, day", [
+    ("Aug 2026", dt.date(2026, 8, 1)), ("August 2026", dt.date(2026, 8, 1)), ("Sept. 2025", dt.date(2025, 9, 1)),
+    ("08/2026", dt.date(2026, 8, 1)), ("2026-08", dt.date(2026, 8, 1)),
+])
+def test_a_month_alone_is_read_as_its_first_day(text, day):
+    assert read_month(text) == day
+
+
+@pytest.mark.parametrize("text", ["Foo 2026", "13/2026", "2026", "Aug", "Aug 1 2026"])
+def test_what_is_no_month_is_refused(text):
+    with pytest.raises(ReadingError):
+        read_month(text)
+
+
+def test_only_a_data_updated_date_takes_a_month_alone():
+    from tracker import fields
+    assert fields.get("data_updated_on").parse("Aug 2026") == dt.date(2026, 8, 1)
+    with pytest.raises(fields.FieldError, match="Applied on: enter a date such as"):
+        fields.get("date_applied").parse("Aug 2026")

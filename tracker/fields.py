@@ -120,6 +120,7 @@ class Field:
     required: bool = False
     default: Any = None
     width: int = 10  # in characters, for the grid and the export
+    month_ok: bool = False  # a date field that also takes a month alone ("Aug 2026": its first day)
     grid_width: int | None = None  # narrower in the grid than in the export, where the first screen needs room
     export_header: str = ""
     spellings: tuple[str, ...] = ()  # header spellings recognised on import
@@ -259,7 +260,14 @@ class Field:
             try:  # an ISO date with a time (a spreadsheet's datetime as text): its date
                 return readings.read_datetime(str(raw), today()).date()
             except readings.ReadingError:
-                raise FieldError(self._date_refusal(exc, "a date")) from None
+                pass
+            try:
+                if self.month_ok:
+                    return readings.read_month(str(raw))
+            except readings.ReadingError:
+                pass
+            raise FieldError(self._date_refusal(exc, "a date" + (" (or a month: Aug 2026)" if self.month_ok else "")
+                                                )) from None
 
     def _parse_datetime(self, raw: Any) -> dt.datetime:
         if isinstance(raw, dt.datetime):
@@ -710,7 +718,7 @@ FIELDS: tuple[Field, ...] = (
           spellings=("interviews conducted last year", "number of interviews conducted last year",
                      "interviews conducted last year for first year positions", "interviews last year",
                      "interviews conducted", "interviews")),
-    Field("data_updated_on", "Data updated", Kind.DATE, "Program", width=11, export_header="Data last updated",
+    Field("data_updated_on", "Data updated", Kind.DATE, "Program", width=11, export_header="Data last updated", month_ok=True,
           help="When the file's source (FREIDA, a program's page) last updated this program's data.",
           spellings=("data last updated", "last updated", "date last updated", "information last updated",
                      "freida last updated", "updated on", "date updated", "last update")),

@@ -133,6 +133,21 @@ def read_date(text: str, today: dt.date) -> dt.date:
     return _date(year if year is not None else season_year_of(month, today), month, day)
 
 
+def read_month(text: str) -> dt.date:
+    """A month and its year (Aug 2026, August 2026, 08/2026, 2026-08), as a source's "data last
+    updated" is often given: its first day. Raises ReadingError."""
+    t = re.sub(r"\s+", " ", text.strip().lower()).strip(" .,")
+    if m := re.fullmatch(r"([a-z]+)\.? ?,? ?(\d{4})", t):
+        if m[1] not in MONTHS:
+            raise ReadingError("not a month")
+        return _date(int(m[2]), MONTHS[m[1]], 1)
+    if m := re.fullmatch(r"(\d{1,2})[/-](\d{4})", t):
+        return _date(int(m[2]), int(m[1]), 1)
+    if m := re.fullmatch(r"(\d{4})-(\d{1,2})", t):
+        return _date(int(m[1]), int(m[2]), 1)
+    raise ReadingError("not a month")
+
+
 def read_datetime(text: str, today: dt.date) -> dt.datetime:
     """A date with an optional time after it (midnight when none is given). Raises ReadingError."""
     t = text.strip()
