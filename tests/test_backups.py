@@ -179,8 +179,15 @@ def test_a_failed_backup_leaves_no_file_under_the_final_name(tmp_path):
 
 
 def test_only_sqlite_files_are_supported():
-    with pytest.raises(UnsupportedDatabase, match="only with a SQLite database; this tracker uses postgresql"):
-        database_path("postgresql://me@localhost/tracker")
+    with pytest.raises(UnsupportedDatabase, match="only with a SQLite database; this tracker uses mysql"):
+        database_path("mysql://me@localhost/tracker")
+    # PostgreSQL: its own tools, with the server and database named and the password left out
+    with pytest.raises(UnsupportedDatabase) as raised:
+        database_path("postgresql+psycopg://me:secret@db.example:5433/tracker")
+    message = str(raised.value)
+    assert "pg_dump --format=custom --file=tracker.dump 'postgresql://me@db.example:5433/tracker'" in message
+    assert "pg_restore --clean --if-exists --no-owner --dbname='postgresql://me@db.example:5433/tracker'" in message
+    assert "secret" not in message
     with pytest.raises(UnsupportedDatabase, match="not an in-memory database"):
         database_path("sqlite://")
     assert database_path("sqlite:////tmp/x/tracker.sqlite3") == Path("/tmp/x/tracker.sqlite3")

@@ -145,6 +145,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]
     if test_config is not None:
         app.config.from_mapping(test_config)
+    if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        # The daily copy is of a SQLite file; a server database is backed up with its own tools
+        # (pg_dump, which the Backups page and `tracker backup` name).
+        app.config["TRACKER_DAILY_BACKUP"] = False
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
 

@@ -1,6 +1,8 @@
 """Backups of the SQLite database: make one, check one, restore one, keep a daily one.
 
-Only SQLite is supported: every function here works on database *files*, through SQLite's
+Only SQLite is supported: every function here works on database *files*; on PostgreSQL they
+raise UnsupportedDatabase saying which pg_dump and pg_restore commands to use instead
+(``postgres_advice``), through SQLite's
 online backup API (``sqlite3.Connection.backup``). A backup is read from its own connection in
 one step, so it is a consistent snapshot of the last committed state even while the server
 writes (under WAL, readers never wait for writers). Restoring copies a backup *into* the live
@@ -79,6 +81,8 @@ def database_path(url_or_engine) -> Path:
     from sqlalchemy.engine import make_url
 
     url = make_url(getattr(url_or_engine, "url", url_or_engine))
+    if url.get_backend_name() == "postgresql":
+        raise UnsupportedDatabase(postgres_advice(url))
     if url.get_backend_name() != "sqlite":
         raise UnsupportedDatabase(
             f"Backups work only with a SQLite database; this tracker uses {url.get_backend_name()}. "
@@ -87,6 +91,30 @@ def database_path(url_or_engine) -> Path:
     if database in ("", ":memory:") or database.startswith("file:") or url.query.get("mode") == "memory":
         raise UnsupportedDatabase("Backups work only with a SQLite database file, not an in-memory database.")
     return Path(database).expanduser().resolve()
+
+
+def postgres_advice(url) -> str:
+    """What to back up and restore a PostgreSQL tracker with: its own tools, pg_dump and pg_restore
+    (the tracker's copies are of SQLite files). The commands name the server and database of ``url``,
+    never its password (pg_dump reads that from ~/.pgpass or PGPASSWORD)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(url)
+    plain = url.set(drivername="postgresql", password=None, query={})
+    target = plain.render_as_string(hide_password=False)
+    return (f"This tracker keeps its data in PostgreSQL (database {url.database or '?'} on "
+            f"{url.host or 'the local server'}), not in a file, so the tracker makes no copies of it "
+            "(the daily backup is off). Back it up with PostgreSQL's own tool: "
+            f"pg_dump --format=custom --file=tracker.dump '{target}'. "
+            f"Restore it with: pg_restore --clean --if-exists --no-owner --dbname='{target}' tracker.dump "
+            "(stop the tracker's workers first), then run tracker init-db to bring an older dump to "
+            "this version's schema.")
+
+
+def is_postgres(url_or_engine) -> bool:
+    from sqlalchemy.engine import make_url
+
+    return make_url(getattr(url_or_engine, "url", url_or_engine)).get_backend_name() == "postgresql"
 
 
 @functools.cache

@@ -50,6 +50,11 @@ def change_mark() -> int:
             sa.text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")):
         counter = db.session.scalar(sa.text("SELECT seq FROM sqlite_sequence WHERE name = 'change'"))
         newest = max(newest, counter or 0)
+    elif db.engine.dialect.name == "postgresql":  # the id sequence, which deleted rows don't take back
+        sequence = db.session.scalar(sa.text("SELECT pg_get_serial_sequence('change', 'id')"))
+        if sequence:
+            counter = db.session.scalar(sa.text(f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {sequence}"))
+            newest = max(newest, counter or 0)
     return newest
 
 

@@ -1,4 +1,4 @@
-"""The database handle and the SQLite settings a web app needs."""
+"""The database handle and the settings a web app needs, on SQLite (the default) or PostgreSQL."""
 
 from __future__ import annotations
 
@@ -60,11 +60,20 @@ _writer = threading.Lock()
 _HOLDS = "tracker.holds_writer_lock"
 
 
+# PostgreSQL's stand-in for BEGIN IMMEDIATE: one transaction-scoped advisory lock that every
+# write transaction takes first, whatever process or gunicorn worker it runs in. Writers take
+# turns as they do on SQLite, so a read-then-write (a version check, the next undo step, the
+# high-water marks) reads what the writer before it committed; readers never wait for it.
+PG_WRITE_LOCK_KEY = 0x7472_6B72  # "trkr"
+
+
 def write_transaction() -> None:
-    """Open the current session's transaction as a write (BEGIN IMMEDIATE on SQLite).
+    """Open the current session's transaction as a write (BEGIN IMMEDIATE on SQLite, the
+    tracker's advisory write lock on PostgreSQL).
 
     Call it before the first query of a request that will write. The process's writer lock is
-    held until the transaction ends (commit, rollback or the end of the request).
+    held until the transaction ends (commit, rollback or the end of the request). A writer that
+    waits longer than the busy timeout fails with OperationalError (503, nothing saved), as on SQLite.
     """
     session = db.session()
     if session.in_transaction():
@@ -72,7 +81,10 @@ def write_transaction() -> None:
     got = _writer.acquire(timeout=BUSY_TIMEOUT_MS / 1000)
     session.info[_HOLDS] = got
     try:
-        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        connection = session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK_KEY})")
     except BaseException:
         if session.info.pop(_HOLDS, False):
             _writer.release()

@@ -35,23 +35,37 @@ def upgrade():
     conn = op.get_bind()
     year = conn.execute(sa.text("SELECT season_year FROM profile WHERE season_year IS NOT NULL ORDER BY id LIMIT 1")
                         ).scalar() or _match_year(dt.date.today())
-    conn.execute(sa.text("INSERT INTO season (year, current, created_at) VALUES (:year, 1, :now)"),
-                 {"year": year, "now": dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)})
+    # A bound True: SQLite stores 1, PostgreSQL's boolean column refuses the integer literal.
+    conn.execute(sa.text("INSERT INTO season (year, current, created_at) VALUES (:year, :current, :now)"),
+                 {"year": year, "current": True, "now": dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)})
     season_id = conn.execute(sa.text("SELECT id FROM season WHERE year = :year"), {"year": year}).scalar()
 
     with op.batch_alter_table('program', schema=None) as batch_op:
         batch_op.add_column(sa.Column('season_id', sa.Integer(), nullable=True))
     conn.execute(sa.text("UPDATE program SET season_id = :id"), {"id": season_id})
-    with op.batch_alter_table('program', schema=None, recreate="always", naming_convention=NAMING) as batch_op:
-        batch_op.drop_constraint('uq_program_program_code', type_='unique')
+    sqlite = conn.dialect.name == "sqlite"
+    # SQLite rebuilds the table (its unique constraint has no name of its own: NAMING gives it one);
+    # PostgreSQL alters it in place, and named the constraint itself (program_program_code_key).
+    with op.batch_alter_table('program', schema=None, recreate="always" if sqlite else "auto",
+                              naming_convention=NAMING) as batch_op:
+        batch_op.drop_constraint('uq_program_program_code' if sqlite else _code_constraint(conn), type_='unique')
         batch_op.alter_column('season_id', existing_type=sa.Integer(), nullable=False)
         batch_op.create_index(batch_op.f('ix_program_season_id'), ['season_id'], unique=False)
         batch_op.create_unique_constraint('uq_program_season_code', ['season_id', 'program_code'])
         batch_op.create_foreign_key('fk_program_season_id_season', 'season', ['season_id'], ['id'])
 
 
+def _code_constraint(conn) -> str:
+    """The name the database gave the unique constraint on program.program_code (0001 named none)."""
+    for constraint in sa.inspect(conn).get_unique_constraints('program'):
+        if constraint['column_names'] == ['program_code']:
+            return constraint['name']
+    raise RuntimeError("program.program_code has no unique constraint to drop")
+
+
 def downgrade():
-    with op.batch_alter_table('program', schema=None, recreate="always", naming_convention=NAMING) as batch_op:
+    recreate = "always" if op.get_bind().dialect.name == "sqlite" else "auto"
+    with op.batch_alter_table('program', schema=None, recreate=recreate, naming_convention=NAMING) as batch_op:
         batch_op.drop_constraint('fk_program_season_id_season', type_='foreignkey')
         batch_op.drop_constraint('uq_program_season_code', type_='unique')
         batch_op.drop_index(batch_op.f('ix_program_season_id'))
