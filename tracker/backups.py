@@ -97,10 +97,10 @@ def postgres_advice(url) -> str:
     """What to back up and restore a PostgreSQL tracker with: its own tools, pg_dump and pg_restore
     (the tracker's copies are of SQLite files). The commands name the server and database of ``url``,
     never its password (pg_dump reads that from ~/.pgpass or PGPASSWORD)."""
-    from sqlalchemy.engine import make_url
+    from sqlalchemy.engine import URL, make_url
 
     url = make_url(url)
-    plain = url.set(drivername="postgresql", password=None, query={})
+    plain = URL.create("postgresql", username=url.username, host=url.host, port=url.port, database=url.database)
     target = plain.render_as_string(hide_password=False)
     return (f"This tracker keeps its data in PostgreSQL (database {url.database or '?'} on "
             f"{url.host or 'the local server'}), not in a file, so the tracker makes no copies of it "
