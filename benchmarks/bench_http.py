@@ -3,7 +3,8 @@
   endpoint updating one SQLite row (benchmarks/reference_app.py). Target p99 <= 25 ms, ratio <= 4.
 - the grid page with 1,000 programs: time to full HTML; reference: Datasette serving the same
   table's page (1,000 rows). Target ratio <= 1.
-- the JavaScript and CSS the grid page loads: bytes and requests."""
+- the JavaScript and CSS the grid page loads: bytes and requests.
+The same cell saves on PostgreSQL under gunicorn are benchmarks/bench_postgres.py, printed beside these."""
 
 from __future__ import annotations
 
@@ -68,8 +69,9 @@ def stop(proc: subprocess.Popen) -> None:
         proc.kill()
 
 
-def make_tracker_db(instance: Path, n: int = N_PROGRAMS) -> Path:
-    """A tracker database with ``n`` programs (bulk-inserted, then tiered)."""
+def make_tracker_db(instance: Path, n: int = N_PROGRAMS, env: dict | None = None) -> Path:
+    """A tracker database with ``n`` programs (bulk-inserted, then tiered); ``env`` may name
+    another database (TRACKER_DATABASE_URL: benchmarks/bench_postgres.py)."""
     code = f"""
 import sys; sys.path.insert(0, {str(HERE)!r})
 import sqlalchemy as sa
@@ -89,7 +91,7 @@ with app.app_context():
     retier_all()
     db.session.commit()
 """
-    subprocess.run([sys.executable, "-c", code], env={**os.environ, "TRACKER_INSTANCE_PATH": str(instance)},
+    subprocess.run([sys.executable, "-c", code], env={**os.environ, "TRACKER_INSTANCE_PATH": str(instance), **(env or {})},
                    check=True, capture_output=True)
     return instance / "tracker.sqlite3"
 

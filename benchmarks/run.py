@@ -14,6 +14,7 @@ sys.path.insert(0, str(HERE))
 import bench_export  # noqa: E402
 import bench_http  # noqa: E402
 import bench_import  # noqa: E402
+import bench_postgres  # noqa: E402
 import bench_scale  # noqa: E402
 import bench_tiering  # noqa: E402
 
@@ -58,6 +59,19 @@ def main() -> int:
                  None, "(floor)", True))
     rows.append(("  floor: SQLite update+commit alone", floor["p50_ms"], "ms", f"p99 {floor['p99_ms']} ms",
                  None, "(floor)", True))
+    # The same saves on PostgreSQL under gunicorn (a group's tracker), against the same bare endpoint
+    pg = bench_postgres.main()
+    pg_saves, pg_ref = pg["saves"], pg["reference_saves"]
+    label = f"PostgreSQL, gunicorn {bench_postgres.WORKERS}x{bench_postgres.THREADS}"
+    rows.append((f"Cell save p50, {label}", pg_saves["p50_ms"], "ms", f"bare Flask+SQLite {pg_ref['p50_ms']} ms",
+                 pg["save_p50_ratio"], f"ratio <= {latency}", pg["save_p50_ratio"] <= latency))
+    rows.append((f"Cell save p99, {label}", pg_saves["p99_ms"], "ms", f"bare Flask+SQLite {pg_ref['p99_ms']} ms",
+                 pg["save_p99_ratio"], f"ratio <= {latency}", pg["save_p99_ratio"] <= latency))
+    rows.append((f"Cell saves per second, {label}", pg_saves["per_s"], "/s", f"bare Flask+SQLite {pg_ref['per_s']}/s",
+                 pg["save_throughput_ratio"], f"ratio >= {targets['throughput_ratio']}",
+                 pg["save_throughput_ratio"] >= targets["throughput_ratio"]))
+    rows.append(("  PostgreSQL saves logged in the change log", pg["saves_logged"], "",
+                 f"of {pg_saves['requests']} saved", None, "all", pg["saves_logged"] == pg_saves["requests"]))
     rows.append(("Grid page, 1,000 programs, full HTML", web["grid_1000_s"], "s",
                  f"Datasette {web['datasette_1000_s']} s", web["grid_ratio"],
                  f"ratio <= {targets['grid_ratio']}", web["grid_ratio"] <= targets["grid_ratio"]))
@@ -86,7 +100,8 @@ def main() -> int:
     out.write_text(json.dumps({"machine": platform.platform(), "python": platform.python_version(),
                                "rows": [dict(zip(("measure", "value", "unit", "reference", "ratio", "target",
                                                   "met"), r)) for r in rows],
-                               "tiering": tiering, "import": imp, "export": exp, "http": web}, indent=2) + "\n")
+                               "tiering": tiering, "import": imp, "export": exp, "http": web,
+                               "postgres": pg}, indent=2) + "\n")
     print(f"\nwritten to {out.relative_to(HERE.parent)}")
     missed = [r[0] for r in rows if not r[6]]
     if missed:
