@@ -32,8 +32,10 @@ run: install
 	$(BIN)/tracker serve --host $(HOST) --port $(PORT)
 
 # Browser tests drive Debian's chromium (Playwright's own browser download is not used);
-# the export is checked by opening it in LibreOffice Calc, as a mentor might.
-APT_PACKAGES := $(if $(shell command -v chromium),,chromium) $(if $(shell command -v soffice),,libreoffice-calc-nogui)
+# the export is checked by opening it in LibreOffice Calc, as a mentor might; tests/pg (and
+# make bench) start a PostgreSQL server of their own from Debian's postgresql package.
+APT_PACKAGES := $(if $(shell command -v chromium),,chromium) $(if $(shell command -v soffice),,libreoffice-calc-nogui) \
+  $(if $(wildcard /usr/lib/postgresql/*/bin/initdb),,postgresql)
 system-deps:
 	@if [ -n "$(strip $(APT_PACKAGES))" ]; then \
 	  echo "Installing Debian packages for the tests: $(strip $(APT_PACKAGES))"; \
@@ -51,7 +53,7 @@ fuzz: install-test
 	  $(BIN)/python -m pytest tests/test_stateful.py -p no:logging --hypothesis-show-statistics $(PYTEST_ARGS)
 
 # Speed targets are measured here, never in timed unit tests.
-bench: install
+bench: install system-deps
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/run.py
 
