@@ -50,7 +50,7 @@ def test_templates_and_static_files_are_found_and_served(client):
     assert js.status_code == 200 and b'version:"2.0.11"' in js.data
     assert client.get("/static/app.css").status_code == 200
     css = client.get("/fields.css")
-    assert css.mimetype == "text/css" and b".grid .f-name{width:42ch}" in css.data
+    assert css.mimetype == "text/css" and b".grid .f-name{width:36ch}" in css.data
 
 
 def test_no_page_loads_anything_from_another_origin(client, make_program):
