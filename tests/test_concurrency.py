@@ -55,6 +55,33 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_answering(process: subprocess.Popen, port: int, seconds: float, what: str, log) -> None:
+    """Wait until the server on ``port`` answers its first page; fail with its log if it dies or is late."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=2)
+            conn.request("GET", "/")
+            status = conn.getresponse().status
+            conn.close()
+            if status in (200, 302):
+                return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"{what} did not answer on port {port}:\n{log()}")
+        time.sleep(0.2)
+
+
+def stop(process: subprocess.Popen, grace: float) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 def _write_program_list(path: Path, n: int) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
@@ -85,28 +112,10 @@ def server(tmp_path_factory):
                                    stdout=log, stderr=subprocess.STDOUT)
     srv = Server(port, instance / "tracker.sqlite3", log_path, process)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                conn = http.client.HTTPConnection(HOST, port, timeout=2)
-                conn.request("GET", "/")
-                status = conn.getresponse().status
-                conn.close()
-                if status in (200, 302):
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"tracker serve did not answer on port {port}:\n{srv.log()}")
-            time.sleep(0.2)
+        wait_until_answering(process, port, 30, "tracker serve", srv.log)
         yield srv
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process, 10)
 
 
 @dataclass

@@ -5,19 +5,17 @@ save from an out-of-date version is answered 409."""
 
 from __future__ import annotations
 
-import http.client
 import os
 import re
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from test_concurrency import HOST, Client, _free_port  # tests/test_concurrency.py
+from test_concurrency import HOST, Client, _free_port, stop, wait_until_answering  # tests/test_concurrency.py
 
 WRITERS = 8
 SAVES = 12  # per writer
@@ -50,28 +48,10 @@ def served(postgres, pg_url, tmp_path):
             [GUNICORN, "--workers", "4", "--threads", "2", "--bind", f"{HOST}:{port}", "tracker:create_app()"],
             env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                conn = http.client.HTTPConnection(HOST, port, timeout=2)
-                conn.request("GET", "/")
-                status = conn.getresponse().status
-                conn.close()
-                if status in (200, 302):
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not answer on port {port}:\n{log_path.read_text()}")
-            time.sleep(0.2)
+        wait_until_answering(process, port, 60, "gunicorn", log_path.read_text)
         yield port, ids, engine, log_path
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process, 15)
         engine.dispose()
 
 
