@@ -144,3 +144,28 @@ def test_possibly_the_same_needs_the_same_city_or_a_nearly_identical_name():
                      ["Riverside Family Med Program", "OH", "Dayton"]], stored)  # close name (92), same city
     assert plan.rows[0].possibly_same is None
     assert plan.rows[1].possibly_same[0] == 1
+
+
+def test_possibly_the_same_is_the_best_close_name_in_the_city_however_many_rows_are_compared_at_once(monkeypatch):
+    """The preview compares a block of new rows with a state's stored names at a time: the program
+    offered is the closest name in the row's city (the earlier stored one among equals), whatever
+    the block's size, and a stored name closer but in another city is passed over."""
+    from tracker.importing import plan as planning
+
+    stored = [Existing(i, {"name": f"Lakeside Internal Medicine Residency {i:02d}", "state": "MI",
+                           "city": "Detroit" if i % 2 else "Lansing"}) for i in range(1, 41)]
+    stored.append(Existing(41, {"name": "Lakeside Internal Medicine Residency", "state": "MI", "city": "Detroit"}))
+    stored.append(Existing(42, {"name": "Lakeside Internal Medicine Residency", "state": "MI", "city": "Detroit"}))
+    rows = [["Program Name", "State", "City"]] + [
+        ["Lakeside Internal Medicine Residency X", "MI", "Detroit"],  # 41 and 42 are equally close: 41
+        ["Lakeside Internal Medicine Residency 2", "MI", "Lansing"],  # 02 (Lansing) beats 21-29 (Detroit or not)
+        ["Lakeside Internal Medicine Residency P2", "MI", "Lansing"],  # 41 (96, Detroit) passed over for 02
+        ["Lakeside Internal Medicine Residency 3", "MI", "Flint"],  # none in Flint, 03 nearly identical (98)
+        ["Lakeside Family Medicine Residency 3", "MI", "Detroit"],  # no close name
+        ["Lakeside Internal Medicine Residency 3", "OH", "Detroit"],  # no stored programs in Ohio
+    ]
+    for cells in (2_000_000, 45, 1):  # all the rows at once, one row, one row against one state at a time
+        monkeypatch.setattr(planning, "_CELLS", cells)
+        offered = [r.possibly_same for r in plan_for(rows, stored).rows]
+        assert [o and o[0] for o in offered] == [41, 2, 2, 3, None, None], cells
+        assert offered[0][2] >= 97 and offered[1][1] == "Lakeside Internal Medicine Residency 02"

@@ -28,7 +28,7 @@ class TagList(sa.types.TypeDecorator):
         return ",".join(value or ())
 
     def process_result_value(self, value: str | None, dialect) -> list[str]:
-        return [v for v in (value or "").split(",") if v]
+        return [v for v in value.split(",") if v] if value else []
 
 
 def column_type(f: fields.Field) -> sa.types.TypeEngine:

@@ -70,23 +70,26 @@ def existing_programs(changed_after: int | None = None) -> list[Existing]:
         .join(Program, Program.id == MentorComment.program_id).where(Program.season_id == current_season_id())
     ):
         comments[program_id].add((key, text))
-    rows = db.session.execute(
+    keys = [f.key for f in fields.FIELDS]
+    # plain tuples, not mappings: 27,000 stored programs load in a fraction of the time
+    rows = db.session.connection().execute(  # Core, not the ORM's loading
         sa.select(Program.id, Program.version, Program.deleted_at, Program.tier, *CATALOGUE_COLUMNS)
         .where(Program.season_id == current_season_id())
-    ).mappings()
-    return [
-        Existing(
-            id=row["id"],
-            values={f.key: row[f.key] for f in fields.FIELDS},
-            user_fields=user_fields.get(row["id"], set()),
-            version=row["version"],
-            deleted=row["deleted_at"] is not None,
-            undone=row["deleted_at"] is not None and row["id"] in undone,
-            tier=row["tier"],
-            comments=comments.get(row["id"], set()),
-        )
-        for row in rows
-    ]
+    )
+    no_fields: frozenset = frozenset()  # shared by the programs with none: never mutated
+    out = []
+    for program_id, version, deleted_at, tier, *values in rows:
+        out.append(Existing(
+            id=program_id,
+            values=dict(zip(keys, values)),
+            user_fields=user_fields.get(program_id, no_fields),
+            version=version,
+            deleted=deleted_at is not None,
+            undone=deleted_at is not None and program_id in undone,
+            tier=tier,
+            comments=comments.get(program_id, no_fields),
+        ))
+    return out
 
 
 def _keep_comments(batch: ImportBatch, row, program_id: int, counts: dict[str, int]) -> None:

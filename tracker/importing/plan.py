@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from .. import fields
@@ -32,6 +33,7 @@ from .mapping import IncomingRow
 
 POSSIBLY_SAME_MIN = 90  # name similarity (0-100) for "possibly the same program" in the same city and state
 NEARLY_IDENTICAL = 97  # in the same state but another city, the names must be nearly identical
+_CELLS = 2_000_000  # names compared at a time (new rows x a state's stored names): a few 8 MB matrices
 
 KINDS = ("new", "changed", "conflict", "unchanged", "invalid")
 MERGE = "merge"  # a repeated program's default: the earliest row, the later ones filling its blanks
@@ -318,14 +320,10 @@ def make_plan(incoming: list[IncomingRow], existing: list[Existing],
     line, which of its rows is imported (MERGE, the default, or a line). ``exported_ids`` (a
     returned export's programs) tells the rows the mentor deleted: listed, never deleted here."""
     matcher = _Matcher(existing)
-    names_by_state: dict[str | None, dict[int, str]] = {}  # close names are compared within a state
-    same_names: dict[str, int] = {}  # the same name in any state
-    for p in existing:
-        names_by_state.setdefault(p.values.get("state"), {})[p.id] = _sorted_words(normalise_name(p.name))
-        same_names.setdefault(normalise_name(p.name), p.id)
     planned_by_line: dict[int, PlannedRow] = {}
     line_of: dict[int, int] = {}  # stored program id -> the line planned on it
     valid = []
+    unmatched: list[PlannedRow] = []  # new rows: each may still be a stored program under another name
     for row in incoming:
         if row.errors:
             planned_by_line[row.line] = PlannedRow(row.line, "invalid", row, errors=list(row.errors.values()))
@@ -359,13 +357,15 @@ def make_plan(incoming: list[IncomingRow], existing: list[Existing],
                 notes = _notes_with(row.kept, row.values.get("notes"))
                 planned.changes = [c for c in planned.changes if c.key != "notes"]
                 planned.changes.append(CellChange("notes", None, notes))
-            planned.possibly_same = _possibly_same(row, names_by_state, same_names, matcher)
+            unmatched.append(planned)
         planned.repeat = repeat
         if target is not None:
             line_of.setdefault(target.id, planned.line)
         _check_values(planned)
         _new_comments(planned, row, target)
         planned_by_line[planned.line] = planned
+    for planned, same in zip(unmatched, _possibly_same(unmatched, existing, matcher)):
+        planned.possibly_same = same
     return Plan([planned_by_line[line] for line in sorted(planned_by_line)],
                 _removed(incoming, matcher, exported_ids))
 
@@ -395,23 +395,59 @@ def _sorted_words(name: str) -> str:
     return " ".join(sorted(name.split()))
 
 
-def _possibly_same(row: IncomingRow, names_by_state: dict, same_names: dict,
-                   matcher: _Matcher) -> tuple[int, str, int] | None:
-    """The stored program a new row may be: a close name in its state and city, a nearly
-    identical one elsewhere in its state, or the same name in another state. Another city with
-    a merely close name is not enough (10 of 40 rows of an own list were flagged so)."""
-    name = normalise_name(row.name)
-    city = normalise_name(row.values.get("city") or "")
-    # the words sorted once for each stored name: fuzz.ratio of sorted words is token_sort_ratio
-    for _, score, pid in process.extract(_sorted_words(name), names_by_state.get(row.values.get("state")) or {},
-                                         scorer=fuzz.ratio, score_cutoff=POSSIBLY_SAME_MIN, limit=5):
-        other = matcher.by_id[pid]
-        if score >= NEARLY_IDENTICAL or normalise_name(other.values.get("city") or "") == city:
-            return other.id, other.name, int(score)
-    if name in same_names:
-        other = matcher.by_id[same_names[name]]
-        return other.id, other.name, 100
-    return None
+def _possibly_same(rows: list[PlannedRow], existing: list[Existing],
+                   matcher: _Matcher) -> list[tuple[int, str, int] | None]:
+    """For each new row, the stored program it may be: a close name in its state and city, a
+    nearly identical one elsewhere in its state, or the same name in another state. Another
+    city with a merely close name is not enough (10 of 40 rows of an own list were flagged so).
+
+    Names are compared only within a state, all the new rows of a state against all its stored
+    names in one call (rapidfuzz's cdist, in C++ on every core; the words sorted once for each
+    name, so fuzz.ratio is token_sort_ratio), a block of rows at a time so that the matrix
+    stays small when a file has no states at all."""
+    out: list[tuple[int, str, int] | None] = [None] * len(rows)
+    if not rows or not existing:
+        return out
+    stored_by_state: dict[str | None, list[Existing]] = {}
+    same_names: dict[str, int] = {}  # the same name in any state
+    for p in existing:
+        stored_by_state.setdefault(p.values.get("state"), []).append(p)
+        same_names.setdefault(normalise_name(p.name), p.id)
+    wanted: dict[str | None, list[int]] = {}
+    for i, planned in enumerate(rows):
+        wanted.setdefault(planned.incoming.values.get("state"), []).append(i)
+    for state, indexes in wanted.items():
+        stored = stored_by_state.get(state)
+        if not stored:
+            continue
+        choices = [_sorted_words(normalise_name(p.name)) for p in stored]
+        cities = [normalise_name(p.values.get("city") or "") for p in stored]
+        position = np.arange(len(stored), dtype=np.float64)
+        size = max(1, _CELLS // len(stored))
+        for start in range(0, len(indexes), size):
+            block = indexes[start:start + size]
+            queries = [_sorted_words(normalise_name(rows[i].name)) for i in block]
+            scores = process.cdist(queries, choices, scorer=fuzz.ratio, score_cutoff=POSSIBLY_SAME_MIN,
+                                   dtype=np.float32, workers=-1)
+            # each row's five best, the best first and the earliest stored first among equals (the
+            # order process.extract gives); a similar name can be one of thousands in a big state
+            key = scores.astype(np.float64) * 1_048_576.0 - position
+            k = min(5, len(stored))
+            top = np.argpartition(-key, k - 1, axis=1)[:, :k]
+            top = np.take_along_axis(top, np.argsort(-np.take_along_axis(key, top, 1), axis=1), 1)
+            best = np.take_along_axis(scores, top, 1)
+            for r in np.flatnonzero(best[:, 0]):
+                i = block[r]
+                city = normalise_name(rows[i].incoming.values.get("city") or "")
+                for j, score in zip(top[r].tolist(), best[r].tolist()):
+                    if score and (score >= NEARLY_IDENTICAL or cities[j] == city):
+                        out[i] = (stored[j].id, stored[j].name, int(score))
+                        break
+    for i, planned in enumerate(rows):
+        if out[i] is None and (name := normalise_name(planned.name)) in same_names:
+            other = matcher.by_id[same_names[name]]
+            out[i] = (other.id, other.name, 100)
+    return out
 
 
 def _check_values(planned: PlannedRow) -> None:
