@@ -17,6 +17,7 @@ import bench_import  # noqa: E402
 import bench_postgres  # noqa: E402
 import bench_scale  # noqa: E402
 import bench_tiering  # noqa: E402
+import bench_uploads  # noqa: E402
 
 
 def main() -> int:
@@ -37,6 +38,11 @@ def main() -> int:
     rows.append(("Preview 6,000 new against 27,000 stored", scale["preview_6000_against_27000_s"], "s",
                  f"plan {scale['plan_s']} s, stored {scale['load_stored_s']} s", None,
                  f"< {scale['target_s']} s", scale["preview_6000_against_27000_s"] < scale["target_s"]))
+    uploads = bench_uploads.main()
+    for name, r in uploads["uploads"].items():  # each through a `tracker serve` of its own
+        rows.append((f"Upload: {name}", r["peak_mb"], "MB", f"{r['seconds']} s, copies {r['copies_bytes'] / 1e6:.2f} MB"
+                     f" of a {r['file_bytes'] / 1e6:.2f} MB file", None,
+                     f"<= {uploads['target_peak_mb']} MB, {uploads['target_s']:g} s", r["met"]))
     exp = bench_export.main()
     rows.append(("Styled mentor export, 1,000 programs", exp["export_1000_s"], "s",
                  f"pandas to_excel {exp['pandas_to_excel_s']} s", exp["ratio"], f"ratio <= {exp['target_ratio']}",
@@ -100,7 +106,7 @@ def main() -> int:
     out.write_text(json.dumps({"machine": platform.platform(), "python": platform.python_version(),
                                "rows": [dict(zip(("measure", "value", "unit", "reference", "ratio", "target",
                                                   "met"), r)) for r in rows],
-                               "tiering": tiering, "import": imp, "export": exp, "http": web,
+                               "tiering": tiering, "import": imp, "uploads": uploads, "export": exp, "http": web,
                                "postgres": pg}, indent=2) + "\n")
     print(f"\nwritten to {out.relative_to(HERE.parent)}")
     missed = [r[0] for r in rows if not r[6]]

@@ -87,12 +87,16 @@ def test_a_draft_whose_kept_rows_are_gone_is_read_again_from_its_file(app, clien
     url = uploaded.headers["Location"]
     batch_id = int(re.search(r"/imports/(\d+)/", url).group(1))
     folder = Path(app.instance_path) / "imports"
-    for kept in folder.glob("*.json"):
+    copies = list(folder.glob("*.json.gz"))
+    assert copies  # the first rows and the sheet, kept beside the file
+    for kept in copies:
         kept.unlink()
     page = client.get(url).get_data(as_text=True)
     assert "Toledo" in page  # the examples beside each column
     assert client.post(url, data=mapping_form(page)).status_code == 302
-    for kept in folder.glob("*.json"):
+    copies = list(folder.glob("*.json.gz"))
+    assert any(".rows." in p.name for p in copies)  # the converted rows, kept for the preview
+    for kept in copies:
         kept.unlink()
     assert '<span class="pill p-new">2 new</span>' in client.get(f"/imports/{batch_id}/preview").get_data(as_text=True)
     apply(client, batch_id)
@@ -251,3 +255,43 @@ def test_rows_that_cant_be_imported_past_the_list_are_counted(short_lists, clien
     assert '<span class="pill p-invalid">5 can\'t be imported</span>' in preview
     assert preview.count("No program name in this row.") == 3
     assert "… and 2 more" in preview
+
+
+def repeated_notes_workbook(rows: int = 2_000, length: int = 9_000) -> bytes:
+    """A 60 KB workbook whose Notes cells all repeat three 9,000-character shared strings: 18
+    million characters once spelled out, within what the tracker reads."""
+    import sys
+    import zipfile
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from bench_uploads import workbook
+
+    body = '<row r="1"><c r="A1" t="inlineStr"><is><t>Program Name</t></is></c>' \
+           '<c r="B1" t="inlineStr"><is><t>Notes</t></is></c></row>'
+    body += "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>Program {r}</t></is></c>'
+                    f'<c r="B{r}" t="s"><v>{r % 3}</v></c></row>' for r in range(2, rows + 2))
+    data = workbook(body, [letter * length for letter in "xyz"])
+    assert zipfile.is_zipfile(io.BytesIO(data)) and len(data) < 100_000
+    return data
+
+
+def test_a_small_workbook_that_spells_out_to_millions_of_characters_keeps_small_copies(app, client):
+    """The draft's copies stay within a few times the file's size however much its cells repeat
+    (one such 735 KB file once left 653 MB of copies for 14 days); the copies it could not keep
+    are read again from the file, and the preview is the same."""
+    from tracker.importing.drafts import COPIES_FLOOR, COPIES_PER_FILE
+
+    data = repeated_notes_workbook()
+    folder = Path(app.instance_path) / "imports"
+    bound = max(COPIES_FLOOR, COPIES_PER_FILE * len(data))
+    uploaded = upload(client, "notes.xlsx", data)
+    assert uploaded.status_code == 302
+    copies = lambda: sum(p.stat().st_size for p in folder.glob("*.json.gz"))  # noqa: E731
+    assert 0 < copies() <= bound
+    page = client.get(uploaded.headers["Location"]).get_data(as_text=True)
+    assert "Program 2" in page and "xxxxxxxx" in page
+    mapped = client.post(uploaded.headers["Location"], data=mapping_form(page))
+    assert mapped.status_code == 302 and copies() <= bound
+    preview = client.get(mapped.headers["Location"]).get_data(as_text=True)
+    assert '<span class="pill p-new">2000 new</span>' in preview
+    assert copies() <= bound

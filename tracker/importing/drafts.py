@@ -3,10 +3,12 @@ until it is applied.
 
 ``detect`` decides what a file is (the Import page and ``tracker import`` alike); ``plan``
 turns its rows into what would change. An upload in the browser becomes a draft batch whose
-file is kept in a folder (instance/imports), read once: beside it go, as JSON, what the later
-steps need (the first rows of each sheet for the mapping page, each sheet's rows, and the rows
-converted with the confirmed mapping, which the preview and apply plan against the programs
-stored at that moment). A draft whose kept copies are missing is read again from its file.
+file is kept in a folder (instance/imports), read once: beside it go, as gzipped JSON, what the
+later steps need (the first rows of each sheet for the mapping page, each sheet's rows, and the
+rows converted with the confirmed mapping, which the preview and apply plan against the programs
+stored at that moment). The copies stay within COPIES_PER_FILE times the file's size (a small
+workbook can decode to millions of characters): a copy that would pass that is not kept, and a
+draft whose kept copies are missing is read again from its file.
 No Flask here; the caller opens the write transaction and commits."""
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import gc
+import gzip
 import json
 import os
 import tempfile
 import threading
 import time
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +47,9 @@ DRAFT_KEPT_DAYS = 14
 # An upload writes its files before its draft is committed: files no draft names are left alone
 # this long (then they are a crashed upload's, or of drafts a restore or `demo --force` took away).
 LEFTOVER_GRACE_SECONDS = 15 * 60
+COPIES_PER_FILE = 3  # a draft's copies on disk, in times its file's size...
+COPIES_FLOOR = 1024 * 1024  # ...or this, for a small file
+DISTINCT_NUMBERS = 200_000  # numbers of a copy read back shared (a 20,000 x 140 sheet of few values: 80 MB less)
 
 
 class DraftGone(Exception):
@@ -73,6 +80,17 @@ def collector_paused():
             _collector["paused"] -= 1
             if _collector["paused"] == 0 and _collector["was_enabled"]:
                 gc.enable()
+
+
+def give_memory_back() -> None:
+    """Hand the memory a whole file's rows took back to the system once they are freed: the C
+    allocator keeps it otherwise, and the server stays 60 MB larger after each big upload."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 # -- what a file is ----------------------------------------------------------------------
@@ -201,21 +219,60 @@ def _decode(obj: dict) -> Any:
     return obj
 
 
-def _write(path: Path, content: Any) -> None:
-    """Write ``path`` whole or not at all: a reader never sees half a file, and two requests
-    writing the same part each write their own temporary file."""
+class _NoRoom(Exception):
+    pass
+
+
+def _write(path: Path, content: Any, room: int | None = None) -> int:
+    """Write ``path`` (gzipped JSON) whole or not at all: a reader never sees half a file, and two
+    requests writing the same part each write their own temporary file. A list (a sheet's rows) is
+    written an item at a time, so that its JSON is never in memory whole. Returns the bytes
+    written; 0, and nothing kept, when they would be more than ``room``."""
     fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".partial")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(json.dumps(content, default=_encode, separators=(",", ":")))
+        with os.fdopen(fd, "wb") as raw:
+            with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) as out:
+                items = content if isinstance(content, list) else None
+                if items is None:
+                    out.write(json.dumps(content, default=_encode, separators=(",", ":")).encode("utf-8"))
+                else:
+                    out.write(b"[")
+                    for i, item in enumerate(items):
+                        out.write((b"," if i else b"") + json.dumps(item, default=_encode,
+                                                                    separators=(",", ":")).encode("utf-8"))
+                        if room is not None and raw.tell() > room:
+                            raise _NoRoom()
+                    out.write(b"]")
+            size = raw.tell()
+        if room is not None and size > room:
+            raise _NoRoom()
         os.replace(partial, path)
+        return size
+    except _NoRoom:
+        Path(partial).unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+        return 0
     except BaseException:
         Path(partial).unlink(missing_ok=True)
         raise
 
 
 def _read(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"), object_hook=_decode)
+    """A copy written by ``_write`` (OSError when missing, ValueError when damaged)."""
+    numbers: dict[str, float] = {}
+
+    def number(text: str) -> float:  # one object for each repeated number, not one per cell
+        value = numbers.get(text)
+        if value is None:
+            value = float(text)
+            if len(numbers) < DISTINCT_NUMBERS:
+                numbers[text] = value
+        return value
+
+    try:
+        return json.loads(gzip.decompress(path.read_bytes()), object_hook=_decode, parse_float=number)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise ValueError(f"{path.name} is damaged") from exc
 
 
 @dataclass
@@ -242,7 +299,26 @@ class DraftStore:
         self.max_rows = max_rows
 
     def _path(self, batch: ImportBatch, part: str) -> Path:
-        return self.folder / f"{batch.batch_id}.{part}.json"
+        return self.folder / f"{batch.batch_id}.{part}.json.gz"
+
+    def _room(self, batch: ImportBatch, part: str) -> int:
+        """The bytes the copy ``part`` may take: the draft's allowance less its other copies."""
+        try:
+            size = (self.folder / batch.stored_file).stat().st_size
+        except (OSError, TypeError):
+            return 0
+        used = sum(p.stat().st_size for p in self.folder.glob(f"{batch.batch_id}.*.json.gz")
+                   if p != self._path(batch, part))
+        return max(COPIES_FLOOR, COPIES_PER_FILE * size) - used
+
+    def _sheets_from_file(self, batch: ImportBatch) -> list[Sheet]:
+        """The draft's sheets read again from its file (DraftGone when the file is gone)."""
+        try:
+            data = (self.folder / batch.stored_file).read_bytes()
+            with collector_paused():
+                return read_file(data, batch.filename, max_rows=self.max_rows)
+        except (UnreadableFile, OSError, TypeError):
+            raise DraftGone() from None
 
     def read(self, data: bytes, filename: str) -> list[Sheet]:
         """The file's sheets (UnreadableFile for a file that is broken, hostile or too long)."""
@@ -271,16 +347,20 @@ class DraftStore:
             raise
         return batch
 
-    def _keep_sheets(self, batch: ImportBatch, sheets: list[Sheet], detected: Detected) -> None:
-        """Keep each sheet's rows, and its first rows with the detected sheet and header apart."""
-        for i, s in enumerate(sheets):
-            _write(self._path(batch, f"sheet{i}"), s.rows)
-        _write(self._path(batch, "head"), {
+    def _keep_sheets(self, batch: ImportBatch, sheets: list[Sheet], detected: Detected) -> dict:
+        """Keep the first rows of each sheet with the detected sheet and header apart, and each
+        sheet's rows as far as the draft's allowance goes (a sheet not kept is read again from the
+        file when it is needed). Returns the head."""
+        head = {
             "sheets": [{"name": s.name, "rows": len(s.rows), "head": s.rows[:HEAD_ROWS], "notes": s.notes}
                        for s in sheets],
             "detected": {"sheet": detected.sheet.name, "header_row": detected.header_row,
                          "exported": detected.exported is not None},
-        })
+        }
+        _write(self._path(batch, "head"), head, self._room(batch, "head"))
+        for i, s in enumerate(sheets):
+            _write(self._path(batch, f"sheet{i}"), s.rows, self._room(batch, f"sheet{i}"))
+        return json.loads(json.dumps(head, default=_encode), object_hook=_decode)  # as read back
 
     def forget(self, batch: ImportBatch) -> None:
         """Remove the draft's file and its copies (applied, or never stored)."""
@@ -309,7 +389,7 @@ class DraftStore:
         cutoff = time.time() - grace
         removed = []
         for path in self.folder.iterdir():
-            owner = path.name.split(".", 1)[0]  # "<batch id>.xlsx", "<batch id>.head.json[.*.partial]"
+            owner = path.name.split(".", 1)[0]  # "<batch id>.xlsx", "<batch id>.head.json.gz[.*.partial]"
             if owner in kept or not path.is_file():
                 continue
             try:
@@ -327,14 +407,8 @@ class DraftStore:
             return _read(self._path(batch, "head"))
         except (OSError, ValueError):
             pass
-        try:
-            data = (self.folder / batch.stored_file).read_bytes()
-            with collector_paused():
-                sheets = read_file(data, batch.filename, max_rows=self.max_rows)
-        except (UnreadableFile, OSError, TypeError):
-            raise DraftGone() from None
-        self._keep_sheets(batch, sheets, detect(sheets))
-        return _read(self._path(batch, "head"))
+        sheets = self._sheets_from_file(batch)
+        return self._keep_sheets(batch, sheets, detect(sheets))
 
     def upload(self, batch: ImportBatch) -> Upload:
         return Upload(self, batch, self.head(batch))
@@ -349,7 +423,8 @@ class DraftStore:
             names = [f.name for f in dataclasses.fields(IncomingRow)]
             _write(self._path(batch, "rows"), {"key": _rows_key(batch), "change_mark": mark, "fields": names,
                                                "exported_ids": ids,
-                                               "rows": [[getattr(r, name) for name in names] for r in rows]})
+                                               "rows": [[getattr(r, name) for name in names] for r in rows]},
+                   self._room(batch, "rows"))
         return rows, mark, ids
 
     def incoming(self, batch: ImportBatch) -> tuple[list[IncomingRow], int | None, list[int] | None]:
@@ -406,10 +481,8 @@ class Upload:
         i = self.index(name)
         try:
             rows = _read(self.store._path(self.batch, f"sheet{i}"))
-        except (OSError, ValueError):  # read the file again, and keep it all again
-            self.store._path(self.batch, "head").unlink(missing_ok=True)
-            self.head = self.store.head(self.batch)
-            rows = _read(self.store._path(self.batch, f"sheet{i}"))
+        except (OSError, ValueError):  # not kept (or gone): read the file again
+            rows = self.store._sheets_from_file(self.batch)[i].rows
         kept = self.head["sheets"][i]
         return Sheet(kept["name"], rows, kept.get("notes") or [])
 

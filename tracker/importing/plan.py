@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
 from rapidfuzz import fuzz, process
 
 from .. import fields
@@ -408,6 +407,7 @@ def _possibly_same(rows: list[PlannedRow], existing: list[Existing],
     out: list[tuple[int, str, int] | None] = [None] * len(rows)
     if not rows or not existing:
         return out
+    import numpy as np  # here, not at import: 18 MB the server holds only once a preview has needed it
     stored_by_state: dict[str | None, list[Existing]] = {}
     same_names: dict[str, int] = {}  # the same name in any state
     for p in existing:

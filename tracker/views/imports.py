@@ -10,13 +10,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from .. import fields
 from ..db import db, write_transaction
 from ..importing.apply import ImportRefused, apply_plan, undo_batch, undo_preview
-from ..importing.drafts import DraftGone, DraftStore, Upload, collector_paused, remember_mapping
+from ..importing.drafts import DraftGone, DraftStore, Upload, collector_paused, give_memory_back, remember_mapping
 from ..importing.headers import EXTRA_TARGETS, IGNORE, KEEP, PROGRAM_ID, VISA
 from ..importing.plan import MERGE, Plan
 from ..importing.read import UnreadableFile
 from ..models import ImportBatch
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
+bp.teardown_request(lambda exc: give_memory_back())
 
 TARGET_CHOICES = [(IGNORE, EXTRA_TARGETS[IGNORE]), (KEEP, EXTRA_TARGETS[KEEP]), (VISA, EXTRA_TARGETS[VISA]),
                   (PROGRAM_ID, EXTRA_TARGETS[PROGRAM_ID])] + [(f.key, f.label) for f in fields.FIELDS]
