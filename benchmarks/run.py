@@ -94,8 +94,8 @@ def main() -> int:
                  f"Datasette 1,000 rows {web['datasette_1000_s']} s",
                  round(long_list["next_page_s"] / web["datasette_1000_s"], 2), f"ratio <= {targets['grid_ratio']}",
                  long_list["next_page_s"] / web["datasette_1000_s"] <= targets["grid_ratio"]))
-    rows.append(("JS + CSS the grid loads", round(web["asset_bytes"] / 1024, 1), "KB",
-                 f"{web['asset_requests']} requests", None, f"<= {targets['asset_bytes'] // 1024} KB",
+    rows.append(("JS + CSS the grid loads (on the wire)", round(web["asset_bytes"] / 1024, 1), "KB",
+                 f"{web['asset_requests']} requests, {round(web['asset_file_bytes'] / 1024)} KB as files", None, f"<= {targets['asset_bytes'] // 1024} KB",
                  web["asset_bytes"] <= targets["asset_bytes"]))
 
     print(f"\n{'measure':<50} {'value':>10}  {'reference':<36} {'ratio':>6}  {'target':<16} verdict")

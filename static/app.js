@@ -521,8 +521,18 @@
   });
   // A tier's reasons are fetched the first time its cell is focused or hovered (the page carries none).
   function loadReasons(e) {
-    const box = e.target.closest && e.target.closest("#rows [data-f=tier_override]")?.querySelector(".reasons");
-    if (!box || box.dataset.asked) return;
+    const td = e.target.closest && e.target.closest("#rows [data-f=tier_override]");
+    if (!td || !td.id) return;
+    let box = td.querySelector(".reasons");
+    if (!box) { // made here, under the id the cell's aria-describedby names
+      box = document.createElement("div");
+      box.className = "reasons";
+      box.setAttribute("role", "tooltip");
+      box.id = `why-${td.id.slice(5)}`;
+      td.append(box);
+      td.setAttribute("aria-describedby", box.id);
+    }
+    if (box.dataset.asked) return;
     box.dataset.asked = "1";
     htmx.ajax("GET", table().dataset.reasonsUrl.replace("ID", box.id.slice(4)), { target: box, swap: "innerHTML" });
   }
@@ -898,6 +908,19 @@
     }
   });
   document.addEventListener("htmx:afterSettle", updateSelection);
+
+  // A row's ✕ asks first, naming the program, then deletes it: the row gives way to what the
+  // server answers (nothing, and the counts out of band).
+  document.addEventListener("click", (e) => {
+    const button = e.target.closest && e.target.closest("#rows button.del");
+    if (!button) return;
+    const row = button.closest("tr[data-id]");
+    const name = row.querySelector("a.open")?.textContent.trim() || "this program";
+    if (!window.confirm(`Delete “${name}”? You can restore it from the Deleted page.`)) return;
+    htmx.ajax("POST", table().dataset.deleteUrl.replace("ID", row.dataset.id), {
+      source: button, target: row, swap: "outerHTML", headers: { "X-CSRFToken": csrfToken() },
+    });
+  });
 
   // "Delete selected" asks first, saying how many (the ticked rows, or all N matching).
   document.addEventListener("htmx:confirm", (e) => {

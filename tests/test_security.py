@@ -84,3 +84,22 @@ def test_a_javascript_url_is_never_stored_or_linked(client, make_program, read_p
     assert response.status_code == 422
     assert read_program(pid)["website"] is None
     assert 'href="javascript' not in client.get("/").get_data(as_text=True)
+
+
+def test_scripts_and_style_sheets_travel_compressed_and_pages_do_not(client, make_program):
+    """What the grid loads comes compressed to a browser that asks for it (and whole to one that
+    does not); a page, which carries the CSRF token beside typed text, never does (BREACH)."""
+    import brotli
+
+    make_program(name="Mercy Program")
+    asks = {"Accept-Encoding": "gzip, deflate, br"}
+    for url in ("/static/vendor/htmx.min.js", "/static/app.js", "/static/app.css"):
+        plain = client.get(url)
+        packed = client.get(url, headers=asks)
+        assert packed.status_code == 200 and packed.headers.get("Content-Encoding") == "br"
+        assert "Accept-Encoding" in packed.headers["Vary"]
+        assert brotli.decompress(packed.data) == plain.data and len(packed.data) < len(plain.data) / 2
+        assert "Content-Encoding" not in plain.headers
+    page = client.get("/?tier=all", headers=asks)
+    assert page.status_code == 200 and "Content-Encoding" not in page.headers
+    assert "Mercy Program" in page.get_data(as_text=True)

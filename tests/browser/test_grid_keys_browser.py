@@ -121,10 +121,10 @@ def test_a_filter_select_narrows_the_rows(page, three):
 def test_bulk_edit_selected_rows_with_shift_click(page, three, read_program):
     a, b, c = three
     page.goto("/")
-    page.get_by_label("Select Alpha Program").click()
-    page.get_by_label("Select Gamma Program").click(modifiers=["Shift"])
+    page.get_by_role("checkbox", name="Select Alpha Program").click()
+    page.get_by_role("checkbox", name="Select Gamma Program").click(modifiers=["Shift"])
     expect(page.locator("#bulk-count")).to_have_text("3 selected")
-    page.get_by_label("Select Beta Program").click()  # untick one
+    page.get_by_role("checkbox", name="Select Beta Program").click()  # untick one
     expect(page.locator("#bulk-count")).to_have_text("2 selected")
     page.get_by_label("Change to make").select_option("status:applied")
     page.get_by_role("button", name="Apply to selected").click()
@@ -181,8 +181,8 @@ def test_a_column_width_is_changed_from_the_keyboard_and_remembered(page, three)
 def test_ctrl_z_undoes_a_bulk_edit_and_ctrl_shift_z_redoes_it_keeping_the_active_cell(page, three, read_program):
     a, b, c = three
     page.goto("/")
-    page.get_by_label("Select Alpha Program").click()
-    page.get_by_label("Select Gamma Program").click(modifiers=["Shift"])
+    page.get_by_role("checkbox", name="Select Alpha Program").click()
+    page.get_by_role("checkbox", name="Select Gamma Program").click(modifiers=["Shift"])
     page.get_by_label("Change to make").select_option("status:applied")
     page.get_by_role("button", name="Apply to selected").click()
     expect(cell(page, c, "status")).to_have_text("Applied")

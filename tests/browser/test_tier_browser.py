@@ -46,6 +46,7 @@ def test_changing_the_visa_cell_flips_the_tier_badge_without_a_reload(page, app,
     tier.hover()
     expect(page.locator(f"#why-{pid}")).to_be_visible()
     expect(page.locator(f"#why-{pid}")).to_contain_text("Sponsors J-1")
+    expect(tier).to_have_attribute("aria-describedby", f"why-{pid}")  # what a screen reader reads with the tier
 
     page.evaluate("window.notReloaded = true")
     visa = page.locator(f'#p-{pid} > [data-f="visa_j1"]')
