@@ -45,20 +45,38 @@ def main() -> dict:
 
             plain = [{k: r.get(k) for k in TIER_FIELDS} for r in rows]
             rules = Rules()
-            pure = best_of(3, lambda: [assign_tier(p, PROFILE, rules) for p in plain])
+
+            def pure_pass():  # one memo per pass, as tracker.tiers.retier_all keeps
+                memo: dict = {}
+                return [assign_tier(p, PROFILE, rules, memo) for p in plain]
+
+            pure = best_of(3, pure_pass)
+
+            # each timed run follows a profile change that moves many tiers (Step 2 CK 246 <-> 226), so
+            # that the write is of real changes, not of the nothing a second identical run finds
+            scores = iter([246, 226, 246, 226])
 
             def with_db():
                 write_transaction()
+                db.session.execute(sa.update(Profile).values(step2_ck=next(scores)))
                 retier_all(inputs())
                 db.session.commit()
 
-            stored = best_of(3, with_db)
+            def stored_tiers() -> dict:
+                return {pid: (tier, str(reasons)) for pid, tier, reasons in db.session.execute(
+                    sa.select(Program.id, Program.tier, Program.tier_reasons))}
+
+            with_db()  # 246: every program's first tier
+            at_246 = stored_tiers()
+            stored = best_of(3, with_db)  # 226, 246, 226
+            moved = sum(at_246[pid] != tiers for pid, tiers in stored_tiers().items())
             counts = retier_all()
             db.session.rollback()
             db.engine.dispose()
     return {
         "tier_recompute_pure_13000_s": round(pure, 3),
         "tier_recompute_db_13000_s": round(stored, 3),
+        "programs_rewritten_per_run": moved,
         "target_s": TARGET_S,
         "counts": dict(counts),
     }
@@ -70,4 +88,4 @@ if __name__ == "__main__":
     for key in ("tier_recompute_pure_13000_s", "tier_recompute_db_13000_s"):
         verdict = "ok" if result[key] <= TARGET_S else "MISSED"
         print(f"{key:<34} {result[key]:>8.3f} {TARGET_S:>8.2f}  {verdict}")
-    print("tiers:", result["counts"])
+    print("tiers:", result["counts"], "- programs rewritten by each timed run:", result["programs_rewritten_per_run"])

@@ -439,3 +439,58 @@ def test_model_objects_tier_like_dicts():
     program = Program(name="X", **PROGRAM)
     profile = Profile(**APPLICANT)
     assert assign_tier(program, profile).reasons == assign_tier(PROGRAM, APPLICANT).reasons
+
+
+# -- the memo a whole list is tiered with (tracker.tiers.retier_all) --------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tracker import fields as catalogue  # noqa: E402
+from tracker import tiering  # noqa: E402
+
+
+def _values(key):
+    f = catalogue.get(key)
+    if key == "step1_requirement":
+        return st.sampled_from([None, "pass", "Pass required", "first attempt", "220", "no requirement"])
+    if f.kind is catalogue.Kind.TRI:
+        return st.sampled_from([None, "yes", "no", "unknown"])
+    if f.kind is catalogue.Kind.CHOICE:
+        return st.sampled_from([None, *(c.value for c in f.choices)])
+    if f.kind is catalogue.Kind.TAGS:
+        return st.lists(st.sampled_from([c.value for c in f.choices]), unique=True, max_size=3)
+    if f.kind is catalogue.Kind.PERCENT:
+        return st.one_of(st.none(), st.sampled_from([0, 4, 5, 10, 24.5, 25, 40, 100]))
+    return st.one_of(st.none(), st.integers(0, 260))
+
+
+PROGRAMS = st.fixed_dictionaries({key: _values(key) for key in sorted(tiering.TIER_FIELDS)})
+APPLICANTS = st.sampled_from([
+    APPLICANT, {**APPLICANT, "visa_needed": "H-1B", "step3": 225}, {**APPLICANT, "visa_needed": "either",
+                                                                     "visa_preference": "H-1B", "step2_ck": 221},
+    {**APPLICANT, "step2_ck": None, "languages": "English, Spanish", "mission_experience": ["border"]},
+    {**APPLICANT, "step1": "fail", "step1_attempts": 2, "graduation_year": 2012, "usce_months": 0},
+])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(PROGRAMS, min_size=1, max_size=40), APPLICANTS)
+def test_a_list_tiered_with_one_memo_gets_what_each_program_gets_alone(programs, applicant):
+    """What a check did for one combination of its fields is done again, not worked out again, for
+    the next program with that combination: the tiers and every reason are the same as alone."""
+    memo: dict = {}
+    for program in programs:
+        assert assign_tier(program, applicant, Rules(), memo) == assign_tier(program, applicant, Rules())
+
+
+@settings(max_examples=150, deadline=None)
+@given(PROGRAMS, APPLICANTS)
+def test_each_check_reads_only_the_fields_its_memo_is_keyed_by(program, applicant):
+    from tracker import records
+
+    rules, me = Rules(), records.reader(applicant)
+    for check, keys in tiering._CHECKS:
+        read = set()
+        check(tiering._Assessment(), lambda key: read.add(key) or program.get(key), me, rules)
+        assert read <= set(keys), (check, read - set(keys))

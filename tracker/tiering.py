@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from . import fields, records
 from .fields import VISA_FIELDS
@@ -132,22 +132,100 @@ class _Assessment:
         return TierResult(self.tier, self.lowers + self.supports)
 
 
-def assign_tier(program: Any, profile: Any, rules: Rules | None = None) -> TierResult:
+def _set_h1b_route(a: _Assessment, value: bool) -> None:
+    a.h1b_route = value
+
+
+def _unresearched(a: _Assessment, item: str) -> None:
+    a.unresearched.append(item)
+
+
+def _cap(a: _Assessment, tier: str, text: str, unknown: bool) -> None:
+    a.cap(tier, text, unknown=unknown)
+
+
+class _Recording:
+    """An assessment that also notes what a check did to it, for ``assign_tier`` to do again:
+    a list of (function, arguments), each called with the assessment first."""
+
+    def __init__(self, a: _Assessment):
+        self._a, self.done = a, []
+        self.unresearched = self  # a.unresearched.append(...)
+
+    @property
+    def h1b_route(self) -> bool:
+        return self._a.h1b_route
+
+    @h1b_route.setter
+    def h1b_route(self, value: bool) -> None:
+        self._record(_set_h1b_route, value)
+
+    def append(self, item: str) -> None:
+        self._record(_unresearched, item)
+
+    def _record(self, function: Callable, *args) -> None:
+        self.done.append((function, args))
+        function(self._a, *args)
+
+    def exclude(self, text: str) -> None:
+        self._record(_Assessment.exclude, text)
+
+    def cap(self, tier: str, text: str, *, unknown: bool = False) -> None:
+        self._record(_cap, tier, text, unknown)
+
+    def note(self, text: str) -> None:
+        self._record(_Assessment.note, text)
+
+    def support(self, text: str) -> None:
+        self._record(_Assessment.support, text)
+
+
+# Each check, and the program fields it reads: what it does to the assessment depends on those, the
+# profile, the rules and whether the H-1B route applies, and on nothing else (tests/test_tiering.py
+# holds each check to its fields). Given a memo, a check is run once for each combination of them.
+_CHECKS: tuple[tuple[Callable, tuple[str, ...]], ...] = (
+    (lambda a, prog, me, rules: _specialty(a, prog, me, rules), ("specialty",)),
+    (lambda a, prog, me, rules: _visa(a, prog, me, rules), ("visa_j1", "visa_h1b")),
+    (lambda a, prog, me, rules: _step1(a, prog, me, rules), ("step1_requirement",)),
+    (lambda a, prog, me, rules: _step2(a, prog, me, rules), ("step2_min", "step2_min_kind")),
+    (lambda a, prog, me, rules: _step3(a, me, rules), ()),
+    (lambda a, prog, me, rules: _attempts(a, prog, me, rules), ("max_attempts", "max_attempts_kind")),
+    (lambda a, prog, me, rules: _graduation(a, prog, me, rules), ("yog_limit_years", "yog_limit_kind")),
+    (lambda a, prog, me, rules: _ecfmg(a, prog, me), ("ecfmg_by",)),
+    (lambda a, prog, me, rules: _usce(a, prog, me, rules), ("usce_required", "setting")),
+    (lambda a, prog, me, rules: _img_presence(a, prog, rules), ("img_percent", "non_us_img_count",
+                                                                  "non_us_img_percent")),
+    (lambda a, prog, me, rules: _setting(a, prog, me, rules), ("setting", "mission_tags")),
+    (lambda a, prog, me, rules: _mission_fit(a, prog, me, rules), ("mission_tags",)),
+)
+_LISTS = frozenset({"mission_tags"})  # fields whose value is a list, kept in a memo's keys as a tuple
+
+
+def assign_tier(program: Any, profile: Any, rules: Rules | None = None, memo: dict | None = None) -> TierResult:
+    """The program's tier for the applicant of ``profile``, with its reasons. ``memo`` (a dict kept
+    for one profile and one set of rules, as tracker.tiers does for a whole list) remembers what
+    each check did for each combination of its fields: 13,000 programs share a few hundred."""
     rules = rules or Rules()
     prog, me = records.reader(program), records.reader(profile)
     a = _Assessment()
-    _specialty(a, prog, me, rules)
-    _visa(a, prog, me, rules)
-    _step1(a, prog, me, rules)
-    _step2(a, prog, me, rules)
-    _step3(a, me, rules)
-    _attempts(a, prog, me, rules)
-    _graduation(a, prog, me, rules)
-    _ecfmg(a, prog, me)
-    _usce(a, prog, me, rules)
-    _img_presence(a, prog, rules)
-    _setting(a, prog, me, rules)
-    _mission_fit(a, prog, me, rules)
+    if memo is None:
+        for check, _ in _CHECKS:
+            check(a, prog, me, rules)
+        return a.result()
+    tags = prog("mission_tags")
+    if isinstance(tags, list):
+        given, frozen = prog, tuple(tags)
+        prog = lambda key: frozen if key in _LISTS else given(key)  # noqa: E731  hashable in a key
+    for i, (check, keys) in enumerate(_CHECKS):
+        key = (i, a.h1b_route, *map(prog, keys))
+        done = memo.get(key)
+        if done is None:
+            recording = _Recording(a)
+            check(recording, prog, me, rules)
+            memo[key] = recording.done
+        else:
+            for function, args in done:
+                function(a, *args)
     return a.result()
 
 

@@ -35,17 +35,21 @@ def retier_all(given: Inputs | None = None, *, only_missing: bool = False) -> Co
 
     The caller commits. Returns the counts by effective tier of live programs."""
     given = given or inputs()
-    columns = [Program.__table__.c[key] for key in sorted(TIER_FIELDS)]
+    table = Program.__table__
+    columns = [table.c[key] for key in sorted(TIER_FIELDS)]
     # the profile describes the applicant of the current season; other seasons keep their tiers
-    query = sa.select(Program.id, *columns).where(Program.season_id == current_season_id())
+    query = sa.select(table.c.id, table.c.tier, table.c.tier_reasons, *columns).where(
+        table.c.season_id == current_season_id())
     if only_missing:
-        query = query.where(Program.tier.is_(None))
+        query = query.where(table.c.tier.is_(None))
     updates = []
-    for row in db.session.execute(query).mappings():
-        result = assign_tier(row, given.profile, given.rules)
-        updates.append({"pid": row["id"], "tier": result.tier, "reasons": stored_reasons(result)})
+    memo: dict = {}  # what each check did for each combination of its fields (tracker.tiering)
+    for row in db.session.connection().execute(query).mappings():  # Core rows, not ORM loading
+        result = assign_tier(row, given.profile, given.rules, memo)
+        reasons = stored_reasons(result)
+        if result.tier != row["tier"] or reasons != row["tier_reasons"]:  # only what changed is written
+            updates.append({"pid": row["id"], "tier": result.tier, "reasons": reasons})
     if updates:
-        table = Program.__table__
         statement = (
             sa.update(table)
             .where(table.c.id == sa.bindparam("pid"))
