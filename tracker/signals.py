@@ -21,6 +21,7 @@ single-level specialty, and the stronger of the two elsewhere, which the applica
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -112,8 +113,13 @@ class Usage:
 
     @property
     def left(self) -> int:
-        """Signals not used yet (0 when over, or without an allowance)."""
-        return 0 if self.allowed is None else max(0, self.allowed.total - self.used)
+        """Signals not used yet, of each level (0 when over, or without an allowance)."""
+        a = self.allowed
+        if a is None:
+            return 0
+        if a.single:
+            return max(0, a.gold - self.used)
+        return max(0, a.gold - len(self.gold)) + max(0, a.silver - len(self.silver))
 
     def text(self) -> str:
         """"2 of 3 gold, 5 of 12 silver", "4 of 5", or "3 (no count set)"."""
@@ -176,10 +182,12 @@ class Suggestion:
     specialty: str
     tier: str
     ties: tuple[str, ...]
+    level: str = "gold"  # the level the signal would be: gold while the specialty has gold left
 
     @property
     def detail(self) -> str:
-        return f"{fields.get('specialty').label_for(self.specialty)}; ties: {', '.join(self.ties)}"
+        return (f"{fields.get('specialty').label_for(self.specialty)}, {self.level} signal; "
+                f"ties: {', '.join(self.ties)}")
 
 
 def suggestions(programs: Iterable[Any], rules: Rules, profile: Any = None) -> list[Suggestion]:
@@ -211,15 +219,17 @@ def suggestions(programs: Iterable[Any], rules: Rules, profile: Any = None) -> l
             tuple(found))))
     result = []
     for specialty, items in candidates.items():
-        u = used.get(specialty)
-        left = u.left if u is not None else (allowance(specialty, rules, profile) or Allowance(0)).total
+        u = used.get(specialty) or Usage(specialty, allowance(specialty, rules, profile))
+        if u.allowed is None:
+            continue  # no count for the specialty: it does not use signals, as far as the tracker knows
+        gold_left = u.left if u.allowed.single else max(0, u.allowed.gold - len(u.gold))
         items.sort(key=lambda item: (item[1].tier != "likely", -len(item[1].ties), item[1].name))
         seen: set[str] = set()
         for key, s in items:
-            if len(seen) >= left:
+            if len(seen) >= u.left:
                 break
             if key not in seen:  # one suggestion per institution: its tracks share the signal
                 seen.add(key)
-                result.append(s)
+                result.append(dataclasses.replace(s, level="gold" if len(seen) <= gold_left else "silver"))
     result.sort(key=lambda s: (s.tier != "likely", -len(s.ties), s.name))
     return result
