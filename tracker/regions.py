@@ -133,12 +133,11 @@ def states_named(text: str | None, state_names: dict[str, str]) -> set[str]:
     text = text or ""
     found = {code for code in re.findall(r"\b[A-Z]{2}\b", text) if code in REGION_OF_STATE or code == "PR"}
     words = f" {_norm(text)} "
-    for code, name in state_names.items():
+    # longest names first, each taken out once read: "West Virginia" is neither Virginia nor the West
+    for code, name in sorted(state_names.items(), key=lambda item: -len(item[1])):
         if f" {_norm(name)} " in words:
             found.add(code)
-    # "West Virginia" names a state, not the West; a region's name is read where no state's name holds it
-    for name in sorted(state_names.values(), key=len, reverse=True):
-        words = words.replace(f" {_norm(name)} ", " ")
+            words = words.replace(f" {_norm(name)} ", " ")
     for label, states in CENSUS_DIVISIONS.values():  # "South Atlantic" before "the South"
         if f" {_norm(label)} " in words:
             found.update(states)
