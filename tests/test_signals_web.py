@@ -200,3 +200,6 @@ def test_the_upgrade_turns_a_former_yes_into_gold_and_the_rest_into_none(app, ma
         upgrade()
     assert [read_program(pid)["signal_sent"] for pid in ids] == ["gold", "none", "none"]
     assert read_program(ids[0])["ties"] == []
+    with app.app_context():  # the rebuilt table still never gives an id twice (0013)
+        sql = db.session.scalar(sa.text("SELECT sql FROM sqlite_master WHERE name = 'program'"))
+    assert "AUTOINCREMENT" in sql

@@ -20,8 +20,13 @@ branch_labels = None
 depends_on = None
 
 
+def _table_kwargs() -> dict:
+    # A rebuilt SQLite table keeps its AUTOINCREMENT (0013): ids are never given twice.
+    return {"sqlite_autoincrement": True} if op.get_bind().dialect.name == "sqlite" else {}
+
+
 def upgrade():
-    with op.batch_alter_table('program', schema=None) as batch_op:
+    with op.batch_alter_table('program', schema=None, table_kwargs=_table_kwargs()) as batch_op:
         batch_op.alter_column('signal_sent', existing_type=sa.String(length=7), type_=sa.String(length=40),
                               server_default='none', existing_nullable=False)
         batch_op.add_column(sa.Column('ties', sa.Text(), server_default='', nullable=False))
@@ -36,7 +41,7 @@ def downgrade():
         batch_op.drop_column('geo_setting')
         batch_op.drop_column('geo_divisions')
     op.execute("UPDATE program SET signal_sent = CASE WHEN signal_sent IN ('gold', 'silver') THEN 'yes' ELSE 'no' END")
-    with op.batch_alter_table('program', schema=None) as batch_op:
+    with op.batch_alter_table('program', schema=None, table_kwargs=_table_kwargs()) as batch_op:
         batch_op.drop_column('ties')
         batch_op.alter_column('signal_sent', existing_type=sa.String(length=40), type_=sa.String(length=7),
                               server_default='no', existing_nullable=False)
