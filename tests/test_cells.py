@@ -146,7 +146,8 @@ SAMPLES = {
     "status": ("Applied", "Pending"),
     "email_status": ("Intro sent", "Ghosted"),
     "date_applied": ("2026-09-24", "next week"),
-    "signal_sent": ("yes", "kinda"),
+    "signal_sent": ("Silver", "kinda"),
+    "ties": (["rotated", "alumni"], ["neighbours"]),
     "interview_date": ("2026-12-01T10:00", "at ten"),
     "thank_you_sent": ("2026-12-02", "12/40/2026"),
     "loi_sent": ("2027-01-15", "soon"),
@@ -218,6 +219,6 @@ def test_signalling_more_programs_than_the_profile_allows_warns(client, make_pro
     second = make_program(name="Another Psych", specialty="psychiatry")
     family = make_program(name="Family Program", specialty="family_medicine")
     body = save(client, second, "signal_sent", "yes", 1).get_data(as_text=True)
-    assert read_program(second)["signal_sent"] == "yes"
-    assert "2 Psychiatry programs are marked as signalled; your profile says you may send 1." in body
+    assert read_program(second)["signal_sent"] == "gold"  # a yes is a gold signal
+    assert "2 Psychiatry institutions are signalled; your profile says you may send 1." in body
     assert "signalled" not in save(client, family, "signal_sent", "yes", 1).get_data(as_text=True)

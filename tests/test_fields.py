@@ -23,11 +23,12 @@ FREIDA_KEYS = ["accepting_applications", "eras_participation", "interviews_last_
 # how each requirement is stated, when the ECFMG certificate is due, the non-US IMG share
 REQUIREMENT_KEYS = ["step2_min_kind", "max_attempts_kind", "yog_limit_kind", "ecfmg_by", "non_us_img_percent"]
 SPECIALTY_KEYS = ["specialty_text"]  # issue 16: a specialty the catalogue can't place, as the file wrote it
+SIGNAL_KEYS = ["ties"]  # issue 18: where signals go, "IMG-friendly programs with ties"
 
 
 def test_catalogue_declares_exactly_the_agreed_keys():
     assert sorted(fields.BY_KEY) == sorted(CATALOGUE_KEYS + TIER_KEYS + LATER_KEYS + FREIDA_KEYS + REQUIREMENT_KEYS
-                                         + SPECIALTY_KEYS)
+                                         + SPECIALTY_KEYS + SIGNAL_KEYS)
 
 
 def test_every_field_has_a_group_an_export_header_and_import_spellings():
@@ -118,7 +119,7 @@ def test_refused_values_say_what_is_accepted(key, typed, phrase):
 
 def test_empty_input_means_unknown_never_no():
     assert fields.get("visa_j1").parse(None) == "unknown"
-    assert fields.get("signal_sent").parse("") == "no"  # you know whether you sent a signal
+    assert fields.get("signal_sent").parse("") == "none"  # you know whether you sent a signal
     assert fields.get("step2_min").parse("") is None
     assert fields.get("mission_tags").parse("") == []
     assert fields.get("status").parse("") == "researching"

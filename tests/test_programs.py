@@ -181,5 +181,5 @@ def test_signalling_more_than_the_profile_allows_on_the_program_page_warns(clien
     body = client.post(f"/programs/{second}", data=data, follow_redirects=True).get_data(as_text=True)
 
     assert "Saved 1 change." in body
-    assert "2 Psychiatry programs are marked as signalled; your profile says you may send 1." in body
-    assert read_program(second)["signal_sent"] == "yes"
+    assert "2 Psychiatry institutions are signalled; your profile says you may send 1." in body
+    assert read_program(second)["signal_sent"] == "gold"

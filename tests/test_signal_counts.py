@@ -91,6 +91,6 @@ def test_past_the_seasons_count_a_signal_warns_without_a_limit_in_the_profile(ap
     second = make_program(name="Another Psych", specialty="psychiatry")
     family = make_program(name="Family Program", specialty="family_medicine")
     body = _save(client, second, "signal_sent", "yes", 1).get_data(as_text=True)
-    assert read_program(second)["signal_sent"] == "yes"  # saved, with a warning
-    assert "2 Psychiatry programs are marked as signalled; ERAS allows 1 this season." in body
+    assert read_program(second)["signal_sent"] == "gold"  # saved ("yes" reads as Gold), with a warning
+    assert "2 Psychiatry institutions are signalled; ERAS allows 1 this season." in body
     assert "signalled" not in _save(client, family, "signal_sent", "yes", 1).get_data(as_text=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from . import fields, records, regions
-from .guidance import application_targets, funnel
+from .guidance import BIG_CITY_ADVICE, application_targets, concentrated_in_big_cities, funnel
 from .rules import TIER_LABELS, Rules
 from .tiering import effective_tier
 
@@ -101,12 +101,12 @@ def advise(programs: list[Any], profile: Any, rules: Rules, result: Analysis) ->
             advice.append(f"Only {share:.0%} of applications went to county or safety-net programs; a "
                           f"county-focused strategy puts {rules.county_share_min}-{rules.county_share_max}% there.")
         coastal = by["region"].get(regions.SPREAD_LABELS["big_coastal"])
-        if coastal and coastal.applied / applied > 0.25:
+        if coastal and concentrated_in_big_cities(coastal.applied, applied, rules):
             rest = [r for label, r in by["region"].items() if r is not coastal]
             rest_rate = sum(r.invited for r in rest) / max(sum(r.applied for r in rest), 1)
             advice.append(f"{coastal.applied / applied:.0%} of applications went to big coastal cities "
                           f"(invited {coastal.invited} of {coastal.applied}, against {rest_rate:.0%} elsewhere). "
-                          "Favour the Midwest, the South and the non-coastal Northeast.")
+                          + BIG_CITY_ADVICE)
     unknown = by["visa"].get("Sponsorship unknown")
     if unknown and unknown.applied >= 3 and unknown.invited == 0:
         advice.append(f"{unknown.applied} applications went to programs whose sponsorship you had not confirmed, "

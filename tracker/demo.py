@@ -113,7 +113,8 @@ def demo_programs() -> Iterator[dict[str, Any]]:
             "notes": "Alumnus from my school is a PGY-2 here." if i % 7 == 0 else None,
             "status": status,
             "email_status": next(email_statuses),
-            "signal_sent": "yes" if i % 6 == 0 else "no",
+            "signal_sent": "gold" if i % 6 == 0 else "none",
+            "ties": [t for t, on in (("rotated", i % 11 == 2), ("alumni", i % 7 == 0)) if on],
         }
         step = fields.get("status").choice(status)
         if fields.reaches(step, "applied"):

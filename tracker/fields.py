@@ -563,6 +563,24 @@ MISSION_TAGS = (
     Choice("spanish", "Spanish-speaking", ("spanish", "spanish speaking patients", "hispanic")),
 )
 
+# An ERAS program signal (tracker.signals). A former yes/no "signal sent" reads as Gold / None: the
+# one level of a single-level specialty is counted as Gold, and a yes in a two-level specialty
+# (Internal Medicine's 3 gold + 12 silver) is kept as the stronger signal until the applicant says
+# otherwise; "no" and "unknown" are None (you know whether you sent one).
+SIGNALS = (
+    Choice("none", "None", ("no", "n", "false", "0", "unknown", "not sent", "no signal")),
+    Choice("gold", "Gold", ("yes", "y", "true", "1", "x", "sent", "signalled", "signaled", "gold signal")),
+    Choice("silver", "Silver", ("silver signal",)),
+)
+
+# The applicant's ties to a program (DOMAIN.md: signals and emails go to programs "where the
+# applicant rotated or has ties"); the profile's region ties are read from the program's state.
+TIES = (
+    Choice("rotated", "Rotated here", ("rotation", "rotated", "usce here", "away rotation", "elective here")),
+    Choice("alumni", "Alumni of my school", ("alumni", "alumnus", "school alumni", "graduates of my school")),
+    Choice("contact", "Family or a contact", ("family", "contact", "friend", "personal contact")),
+)
+
 # The applicant's mission experience (the profile): what makes a fit with a program's mission tags.
 MISSION_EXPERIENCE = (
     Choice("global_health", "Global health work or electives"),
@@ -797,6 +815,9 @@ FIELDS: tuple[Field, ...] = (
           spellings=("mission tags", "tags", "focus", "mission focus tags")),
     Field("mission_notes", "Mission notes", Kind.LONG_TEXT, "Mission", searched=True, width=28,
           spellings=("mission notes", "mission", "underserved focus", "mission focus", "mission statement")),
+    Field("ties", "Ties", Kind.TAGS, "Mission", choices=TIES, width=16,
+          help="Your ties to the program: a rotation there, alumni of your school, family or a contact nearby.",
+          spellings=("ties", "connections", "my ties", "ties to program")),
     Field("notes", "Notes", Kind.LONG_TEXT, "Mission", first_screen=True, searched=True, width=28,
           spellings=("notes", "comments", "remarks")),
     # Application
@@ -809,7 +830,9 @@ FIELDS: tuple[Field, ...] = (
           spellings=("email status", "contact status", "emails", "communication")),
     Field("date_applied", "Applied on", Kind.DATE, "Application", width=11, export_header="Date applied",
           spellings=("date applied", "applied on", "applied", "submitted on")),
-    Field("signal_sent", "Signal", Kind.TRI, "Application", default="no", width=8, export_header="Signal sent",
+    Field("signal_sent", "Signal", Kind.CHOICE, "Application", choices=SIGNALS, default="none", width=8,
+          export_header="Signal sent", empty_label="None",
+          help="None, Gold or Silver: the ERAS program signal you sent (Yes reads as Gold).",
           spellings=("signal sent", "signal", "program signal")),
     Field("interview_date", "Interview", Kind.DATETIME, "Application", width=16,
           export_header="Interview date",

@@ -484,6 +484,23 @@ class Spread:
                 if self.counts[key] or key not in ("other", "unknown")]
 
 
+def in_preferred_divisions(programs: Iterable[Any], profile: Any) -> Share:
+    """The programs on the list in the census divisions of the profile's ERAS geographic preference."""
+    states = set(regions.division_states(records.get(profile, "geo_divisions") or []))
+    listed = on_list(programs)
+    return Share(sum(1 for p in listed if records.get(p, "state") in states), len(listed))
+
+
+def concentrated_in_big_cities(count: int, total: int, rules: Rules) -> bool:
+    """Whether ``count`` of ``total`` programs (or applications) in the big coastal cities is past
+    rules.big_city_share_max: the one threshold the dashboard and the season's analysis use."""
+    return bool(total) and count * 100 > rules.big_city_share_max * total
+
+
+BIG_CITY_ADVICE = ("Favour the Midwest, the South and the non-coastal Northeast, smaller cities and rural border "
+                   "towns, over a few big coastal cities.")
+
+
 def regional_spread(programs: Iterable[Any]) -> Spread:
     """The programs on the list by region, the big coastal cities apart."""
     counts = {key: 0 for key, _, _ in regions.SPREAD_GROUPS}

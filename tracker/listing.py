@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
-from . import fields
+from . import fields, regions
 from .db import db
 from .exporting import Summary
 from .guidance import specialty_progress
@@ -81,6 +81,7 @@ class View:
     q: str = ""
     filters: dict[str, list[str]] = field(default_factory=dict)
     unknown: bool = False
+    geo: bool = False  # only the programs in the census divisions of the profile's geographic preference
     sort: list[tuple[str, bool]] = field(default_factory=list)  # (key, descending)
     columns: list[str] = field(default_factory=list)  # empty: every column
     page: int = 1
@@ -103,6 +104,7 @@ class View:
         page = read_page(args.get("page")) or 1
         return cls(tiers=shown_tiers(args), q=(args.get("q") or "").strip()[:100], filters=filters,
                    unknown=args.get("unknown") in ("1", "on", "yes"), sort=sort,
+                   geo=args.get("geo") in ("1", "on", "yes"),
                    columns=[f.key for f in shown_columns(args)] if _list(args, "col") else [],
                    page=page, explicit_tiers=_list(args, "tier"),
                    colour=args.get("colour") if args.get("colour") in ROW_COLOURS else "tier")
@@ -110,6 +112,7 @@ class View:
     def args(self, **changes: Any) -> list[tuple[str, str]]:
         """The query string pairs of this view, with ``changes`` (tier, q, sort, page, ...)."""
         state = {"tier": self.explicit_tiers, "q": self.q, "unknown": "1" if self.unknown else "",
+                 "geo": "1" if self.geo else "",
                  "sort": self.sort_param, "col": self.columns,
                  "page": str(self.page) if self.page > 1 else "",
                  "colour": self.colour if self.colour != "tier" else "",
@@ -152,7 +155,7 @@ class View:
 
     @property
     def is_filtered(self) -> bool:
-        return bool(self.q or self.filters or self.unknown or self.explicit_tiers)
+        return bool(self.q or self.filters or self.unknown or self.geo or self.explicit_tiers)
 
     @property
     def visible_columns(self) -> list[fields.Field]:
@@ -188,6 +191,9 @@ def query_view(view: View, *, paged: bool = True) -> tuple[list[Program], int]:
         query = query.where(sa.or_(*[Program.__table__.c[key] == "unknown" for key in keys],
                                    sa.and_(Program.img_percent.is_(None), Program.non_us_img_count.is_(None)),
                                    Program.setting.is_(None)))
+    if view.geo:
+        profile = current_profile()
+        query = query.where(Program.state.in_(regions.division_states(profile.geo_divisions if profile else [])))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     order = [part for key, descending in view.sort for part in _order_by(key, descending)]
     query = query.order_by(*order, Program.name, Program.id)

@@ -245,6 +245,10 @@ class Profile(db.Model):
     season_year: Mapped[int | None]
     region_ties: Mapped[str | None] = mapped_column(sa.String(300))
     signal_limits: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}")  # specialty -> signals
+    # ERAS's geographic preference: up to rules.geographic_divisions_max census divisions
+    # (tracker.regions.CENSUS_DIVISIONS keys) and a setting ("urban", "suburban", "rural"; None: no preference)
+    geo_divisions: Mapped[list[str]] = mapped_column(TagList, server_default="", default=list)
+    geo_setting: Mapped[str | None] = mapped_column(sa.String(10))
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

@@ -21,6 +21,24 @@ CENSUS_REGIONS: dict[str, tuple[str, ...]] = {
 }
 REGION_OF_STATE: dict[str, str] = {state: region for region, states in CENSUS_REGIONS.items() for state in states}
 
+# The nine US Census divisions, the units of ERAS's geographic preference (an applicant names up
+# to three; programs in them see it): key -> (the name shown, its states). Each lies in one region.
+CENSUS_DIVISIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "new_england": ("New England", ("CT", "ME", "MA", "NH", "RI", "VT")),
+    "middle_atlantic": ("Middle Atlantic", ("NJ", "NY", "PA")),
+    "east_north_central": ("East North Central", ("IL", "IN", "MI", "OH", "WI")),
+    "west_north_central": ("West North Central", ("IA", "KS", "MN", "MO", "NE", "ND", "SD")),
+    "south_atlantic": ("South Atlantic", ("DE", "DC", "FL", "GA", "MD", "NC", "SC", "VA", "WV")),
+    "east_south_central": ("East South Central", ("AL", "KY", "MS", "TN")),
+    "west_south_central": ("West South Central", ("AR", "LA", "OK", "TX")),
+    "mountain": ("Mountain", ("AZ", "CO", "ID", "MT", "NV", "NM", "UT", "WY")),
+    "pacific": ("Pacific", ("AK", "CA", "HI", "OR", "WA")),
+}
+DIVISION_OF_STATE: dict[str, str] = {state: key for key, (_, states) in CENSUS_DIVISIONS.items() for state in states}
+DIVISION_LABELS: dict[str, str] = {key: label for key, (label, _) in CENSUS_DIVISIONS.items()}
+# The setting ERAS's geographic preference lets an applicant name beside the divisions.
+SETTING_PREFERENCES: tuple[tuple[str, str], ...] = (("urban", "Urban"), ("suburban", "Suburban"), ("rural", "Rural"))
+
 # The big coastal cities, by state: (the name shown, the city spellings that belong to it).
 # An empty tuple of spellings means the whole state (the District of Columbia).
 BIG_COASTAL_CITIES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
@@ -96,3 +114,35 @@ def big_coastal_names() -> list[str]:
             if label not in names:
                 names.append(label)
     return names
+
+
+def division(state: str | None) -> str | None:
+    """The census division of a two-letter state code ("south_atlantic"); None for Puerto Rico,
+    an unknown state or none."""
+    return DIVISION_OF_STATE.get((state or "").strip().upper())
+
+
+def division_states(divisions: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """The states of the named divisions, in the divisions' order (unknown keys are skipped)."""
+    return tuple(state for key in divisions if key in CENSUS_DIVISIONS for state in CENSUS_DIVISIONS[key][1])
+
+
+def states_named(text: str | None, state_names: dict[str, str]) -> set[str]:
+    """The states a free text names ("Texas, Chicago IL, the Midwest"): two-letter codes written in
+    capitals, state names (``state_names``: code -> name), census regions and divisions by name."""
+    text = text or ""
+    found = {code for code in re.findall(r"\b[A-Z]{2}\b", text) if code in REGION_OF_STATE or code == "PR"}
+    words = f" {_norm(text)} "
+    # longest names first, each taken out once read: "West Virginia" is neither Virginia nor the West
+    for code, name in sorted(state_names.items(), key=lambda item: -len(item[1])):
+        if f" {_norm(name)} " in words:
+            found.add(code)
+            words = words.replace(f" {_norm(name)} ", " ")
+    for label, states in CENSUS_DIVISIONS.values():  # "South Atlantic" before "the South"
+        if f" {_norm(label)} " in words:
+            found.update(states)
+            words = words.replace(f" {_norm(label)} ", " ")
+    for region_key, states in CENSUS_REGIONS.items():
+        if f" {region_key} " in words:
+            found.update(states)
+    return found

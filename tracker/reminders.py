@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import fields, records
+from . import fields, records, signals
 from .fields import VISA_FIELDS
 from .rules import Rules
 from .tiering import effective_tier
@@ -64,6 +64,7 @@ class Item:
     detail: str = ""
     when: dt.datetime | dt.date | None = None
     unknown: list[str] = field(default_factory=list)  # research: the fields (Field.research) to fill in
+    level: str = ""  # signal: the level suggested (gold, silver)
 
 
 @dataclass
@@ -73,11 +74,13 @@ class Today:
     follow_up: list[Item] = field(default_factory=list)
     research: list[Item] = field(default_factory=list)
     apply: list[Item] = field(default_factory=list)
+    signal: list[Item] = field(default_factory=list)  # where the signals left might go (tracker.signals)
     profile_gaps: list[str] = field(default_factory=list)  # one "complete your profile" item
+    signal_warnings: list[str] = field(default_factory=list)  # specialties past their signals
 
     @property
     def total(self) -> int:
-        lists = (self.thank_you, self.invitation, self.follow_up, self.research, self.apply)
+        lists = (self.thank_you, self.invitation, self.follow_up, self.research, self.apply, self.signal)
         return sum(len(v) for v in lists) + bool(self.profile_gaps)
 
 
@@ -169,6 +172,9 @@ def todays_list(programs: list[Any], now: dt.datetime, rules: Rules | None = Non
     today.apply.sort(key=lambda i: (i.state != "likely", i.name))
     today.research.sort(key=lambda i: i.name)
     today.profile_gaps = profile_gaps(profile, open_rows)
+    today.signal = [Item("signal", s.program_id, s.name, s.version, state=s.tier, detail=s.detail, level=s.level)
+                    for s in signals.suggestions(programs, rules, profile)]
+    today.signal_warnings = signals.warnings(programs, rules, profile)
     return today
 
 

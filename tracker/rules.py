@@ -35,6 +35,7 @@ GROUPS = (
     "US clinical experience and letters",
     "Graduation and gaps",
     "How many applications",
+    "Where",
     "The season",
     "ERAS signals",
     "ERAS fees",
@@ -280,6 +281,19 @@ class Rules:
     county_settings: list[str] = rule(["county", "safety_net"], "County and safety-net settings",
                                       "Settings that count towards the county share.", choices="setting",
                                       group="How many applications")
+    # -- Where (DOMAIN.md "How many, and where": "favour less competitive regions (Midwest, South,
+    # non-coastal Northeast) over a few big coastal cities"; ERAS's geographic preference)
+    big_city_share_max: int = rule(
+        25, "Big coastal cities: most of the list (%)",
+        "Past this share of the programs on the list (or of a season's applications) in the big coastal cities, "
+        "the list is concentrated in a few big cities: the dashboard and the season's analysis say so and point "
+        "to the Midwest, the South, the non-coastal Northeast, smaller cities and rural border towns.",
+        min=0, max=100, group="Where")
+    geographic_divisions_max: int = rule(
+        3, "ERAS geographic preference: census divisions",
+        "ERAS lets an applicant name up to this many of the nine census divisions (with an urban, suburban or "
+        "rural setting); programs in them see the preference. Source: AAMC ERAS, 2026 season.",
+        min=1, max=9, group="Where")
     # -- The season (DOMAIN.md "The season, and its communications")
     thank_you_after_hours: int = rule(24, "Thank-you note: due from (hours after the interview)",
                                       "A thank-you email is due this long after each interview.", min=0, max=240,

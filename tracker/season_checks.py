@@ -4,9 +4,7 @@ to change."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
-from . import fields
+from . import signals
 from .db import db
 from .models import Program
 from .store import current_profile, current_rules, live_programs_select
@@ -17,7 +15,7 @@ def save_warnings(program: Program, changed: set[str]) -> list[str]:
     warnings = []
     if "top_choice" in changed and program.top_choice == "yes":
         warnings.append(_second_top_choice_warning(program))
-    if "signal_sent" in changed and program.signal_sent == "yes":
+    if "signal_sent" in changed and program.signal_sent in signals.LEVELS:
         warnings.append(_signal_limit_warning(program))
     return [w for w in warnings if w]
 
@@ -35,21 +33,13 @@ def _second_top_choice_warning(program: Program) -> str | None:
 
 
 def _signal_limit_warning(program: Program) -> str | None:
-    """More programs signalled in a specialty than the profile says ERAS allows."""
-    profile = current_profile()
-    limit = (profile.signal_limits or {}).get(program.specialty) if profile else None
-    source = "profile"
-    if limit is None:  # the season's counts on the rules page, gold and silver together
-        counts = current_rules().signals(program.specialty)
-        if counts is None:
-            return None
-        limit, source = sum(counts), None
-    sent = db.session.scalar(
-        live_programs_select(sa.func.count(), season_id=program.season_id)
-        .where(Program.signal_sent == "yes", Program.specialty == program.specialty))
-    if sent <= limit:
+    """Past the signals the specialty allows (the profile's limit, else the season's counts),
+    counted per institution across its tracks (tracker.signals)."""
+    rows = db.session.execute(
+        live_programs_select(Program.id, Program.name, Program.program_code, Program.state, Program.specialty,
+                             Program.signal_sent, season_id=program.season_id)
+        .where(Program.specialty == program.specialty, Program.signal_sent.in_(signals.LEVELS))).mappings().all()
+    over = signals.warnings(rows, current_rules(), current_profile(), program.specialty)
+    if not over:
         return None
-    specialty = fields.get("specialty").label_for(program.specialty)
-    allowed = (f"your profile says you may send {limit}." if source else f"ERAS allows {limit} this season.")
-    return (f"{sent} {specialty} programs are marked as signalled; {allowed} "
-            "Keep signals for IMG-friendly programs where you have ties.")
+    return " ".join(over) + " Keep signals for IMG-friendly programs where you have ties."

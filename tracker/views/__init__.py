@@ -10,8 +10,8 @@ from werkzeug.routing import IntegerConverter
 
 from .. import fields
 from ..rules import TIER_LABELS, format_fee_bands
-from ._htmx import (DISK_FULL, DISK_FULL_ERRNOS, MAX_ID, flash_error, is_htmx, mentor_marks, program_comments,
-                    row_class)
+from ._htmx import (DISK_FULL, DISK_FULL_ERRNOS, MAX_ID, flash_error, is_htmx, mentor_marks, preferred_division,
+                    program_comments, row_class)
 
 # htmx 2 swaps only 2xx answers by default. A refused value (422) and a stale version (409)
 # come back as cells to show; other errors are retargeted by errors() to the flash area.
@@ -61,7 +61,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(htmx_config=HTMX_CONFIG, fields=fields, tier_labels=TIER_LABELS,
                                  has_endpoint=lambda name: name in app.view_functions, row_class=row_class,
                                  format_fee_bands=format_fee_bands, mentor_marks=mentor_marks,
-                                 program_comments=program_comments)
+                                 program_comments=program_comments, preferred_division=preferred_division)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):

@@ -13,12 +13,12 @@ from flask import abort, g, get_template_attribute, render_template, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from .. import fields
+from .. import fields, regions
 from ..db import db
 from ..listing import View, query_view
 from ..changes import read_row
 from ..models import MentorComment, Program, ProgramRow
-from ..store import current_layout, demo_count
+from ..store import current_layout, current_profile, demo_count
 from ..tiers import tier_counts
 from ..undo import state
 
@@ -132,6 +132,16 @@ def mentor_marks(program_id: int) -> dict[str, list[MentorComment]]:
     whole on its name), for the small mark in the grid's cells. Read once per request."""
     load_mentor_marks([program_id])
     return g.mentor_marks[program_id]
+
+
+def preferred_division(state: str | None) -> str | None:
+    """The census division of ``state`` when it is one the profile names for ERAS's geographic
+    preference (its name, for the mark beside a program), else None. The profile is read once a request."""
+    if "geo_divisions" not in g:
+        profile = current_profile()
+        g.geo_divisions = set(profile.geo_divisions or []) if profile else set()
+    division = regions.division(state)
+    return regions.DIVISION_LABELS[division] if division in g.geo_divisions else None
 
 
 def program_comments(program_id: int) -> list[MentorComment]:

@@ -10,7 +10,7 @@ import datetime as dt
 
 from flask import Blueprint, render_template
 
-from .. import charts, fields, guidance, regions
+from .. import charts, fields, guidance, regions, signals
 from ..rules import TIER_LABELS, Rules
 from ..store import current_profile, current_rules, demo_count, live_programs
 
@@ -114,6 +114,13 @@ def index():
         tier_keys=[t for t in TIER_KEYS if t != guidance.UNTIERED or any(r.by_tier.get(t) for r in progress)],
         backup_needed=guidance.needs_categorical_backup(profile),
         county=county, visa=visa, spread=spread, favoured=spread.favoured, coastal=spread.coastal,
+        concentrated=guidance.concentrated_in_big_cities(spread.coastal.count, spread.total, rules),
+        big_city_advice=guidance.BIG_CITY_ADVICE,
+        geo=guidance.in_preferred_divisions(programs, profile),
+        geo_labels=[regions.DIVISION_LABELS[d] for d in (profile.geo_divisions if profile else [])
+                    if d in regions.DIVISION_LABELS],
+        geo_setting=dict(regions.SETTING_PREFERENCES).get(profile.geo_setting) if profile else None,
+        signal_usage=signals.usage(programs, rules, profile),
         big_cities=regions.big_coastal_names(), stance_class=STANCE_CLASS,
         cost=cost, fee_bands=guidance.fee_bands(0, rules), advised_costs=advised_costs,
         advised_total=guidance.targets_total([row.target for row in progress if row.target is not None], rules),

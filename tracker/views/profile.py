@@ -14,7 +14,7 @@ from wtforms import IntegerField as _IntegerField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from .. import fields, rules
+from .. import fields, regions, rules
 from ..db import db, write_transaction
 from ..forms import CheckboxList
 from ..models import Profile, RuleSet
@@ -106,6 +106,17 @@ class ProfileForm(FlaskForm):
                                                   "than your main ones")
     region_ties = StringField("Region ties", [Length(max=300)], description="States or cities where you have family, "
                                                                            "rotations or other ties")
+    geo_divisions = CheckboxList("Census divisions you prefer",
+                                 choices=[SelectChoice(key, label) for key, label in regions.DIVISION_LABELS.items()],
+                                 description="ERAS's geographic preference: programs in these divisions see it")
+    geo_setting = SelectField("Setting you prefer", choices=[SelectChoice("", "No preference")] + [
+        SelectChoice(key, label) for key, label in regions.SETTING_PREFERENCES], default="")
+
+    def validate_geo_divisions(self, field) -> None:
+        most = current_rules().geographic_divisions_max
+        if len(field.data or []) > most:
+            raise ValidationError(f"ERAS takes at most {most} census divisions; you ticked {len(field.data)}. "
+                                  "Untick the ones that matter least.")
 
     def validate_usce_inpatient_months(self, field) -> None:
         if field.data is not None and self.usce_months.data is not None and field.data > self.usce_months.data:
@@ -139,10 +150,10 @@ def edit():
         if data.get("season_year") is None:
             data["season_year"] = match_year(dt.date.today())
         form = ProfileForm(data=data)
-        return render_template("profile/edit.html", form=form)
+        return render_template("profile/edit.html", form=form, rules=current_rules())
     form = ProfileForm()
     if not form.validate():
-        return render_template("profile/edit.html", form=form), 422
+        return render_template("profile/edit.html", form=form, rules=current_rules()), 422
     if profile is None:
         profile = Profile()
         db.session.add(profile)
@@ -156,6 +167,7 @@ def edit():
     # a backup is one of the target specialties; ticked alone it is not a target
     profile.backup_specialties = [s for s in (form.backup_specialties.data or [])
                                   if s in (profile.target_specialties or [])]
+    profile.geo_divisions = [key for key in regions.CENSUS_DIVISIONS if key in (form.geo_divisions.data or [])]
     profile.signal_limits = {specialty: form[name].data for name, specialty in SIGNAL_FIELDS.items()
                              if form[name].data is not None}
     db.session.flush()

@@ -11,6 +11,7 @@ from .. import fields
 from ..changes import StaleVersion, ValidationFailed, commit, update_program
 from ..db import db, write_transaction
 from ..models import Program
+from ..signals import LEVELS
 from ..reminders import research_item, season_has_started, todays_list
 from ..store import current_profile, current_rules, current_season, live_programs
 from ._htmx import get_live_program, is_htmx, posted_version
@@ -22,6 +23,8 @@ SECTIONS = [
     ("invitation", "Invitations to answer", "Answer interview invitations promptly: slots go fast."),
     ("follow_up", "Follow-ups you planned", "The dates you set in the Follow up on column."),
     ("apply", "Likely and Possible programs not applied to", "Likely and Possible programs deserve an application first."),
+    ("signal", "Where to signal", "ERAS signals go to IMG-friendly programs (Likely or Possible, your visa sponsored) "
+                                  "where you have ties: a rotation, your school's alumni, family, your region."),
     ("research", "Still to research", "Unknown visa or IMG data: check FREIDA and the program's website."),
 ]
 
@@ -32,6 +35,8 @@ ACTIONS = {
     "invitation": ("Mark scheduled", lambda today: {"status": "interview_scheduled"}, "Interview marked scheduled"),
     "follow_up": ("Done", lambda today: {"follow_up_on": None}, "Follow-up done"),
     "apply": ("Mark applied", lambda today: {"status": "applied", "date_applied": today}, "Marked applied today"),
+    # the level comes with the form (the one suggested); see done()
+    "signal": ("Mark signalled", lambda today: {}, "Signal marked"),
 }
 
 
@@ -76,8 +81,11 @@ def done(kind: str, program_id: int):
     write_transaction()
     program = get_live_program(program_id)
     label, values, message = ACTIONS[kind]
+    changes = values(now().date())
+    if kind == "signal":
+        changes = {"signal_sent": request.form.get("level") if request.form.get("level") in LEVELS else "gold"}
     try:
-        update_program(program, values(now().date()), expected_version=posted_version())
+        update_program(program, changes, expected_version=posted_version())
         commit()
     except StaleVersion:
         db.session.rollback()
