@@ -19,6 +19,8 @@ from tracker.importing.read import Sheet
     ("Years Since Graduation", "yog_limit_years", "exact"),
     ("Program Contact Emails", "contact_email", "fuzzy"),
     ("Favourite colour", "", "none"),
+    ("Tier", "", "none"),   # never "Ties": a short header is matched only exactly
+    ("Tie", "", "none"),
 ])
 def test_headers_match_by_spelling_then_fuzzily(header, target, how):
     found, confidence, found_how = match_header(header)

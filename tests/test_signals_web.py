@@ -116,9 +116,9 @@ def test_the_grid_marks_and_filters_the_programs_in_the_divisions(client, make_p
 
     client.post("/profile", data={**BASE, "geo_divisions": ["east_north_central"]})
     grid = client.get("/").get_data(as_text=True)
-    toledo = grid.split('title="Toledo Program: open its page"')[0].rsplit("<tr", 1)[1]
+    toledo = grid.split('>Toledo Program</a>')[0].rsplit("<tr", 1)[1]
     assert 'class="geo-mark"' in toledo and "East North Central" in toledo
-    fresno = grid.split('title="Fresno Program: open its page"')[0].rsplit("<tr", 1)[1]
+    fresno = grid.split('>Fresno Program</a>')[0].rsplit("<tr", 1)[1]
     assert 'class="geo-mark"' not in fresno
     filtered = client.get("/?geo=1").get_data(as_text=True)
     assert "Toledo Program" in filtered and "Fresno Program" not in filtered and "No State Program" not in filtered

@@ -40,6 +40,8 @@ PREFIXES = (
 # own list's "Tier 1/2/3"; read as the tier set by hand it would override every row's computed tier.
 NOT_SUGGESTED = ("tier",)
 FUZZY_MIN = 75  # below this a fuzzy header match is not suggested
+# A header this short is matched only exactly: one letter is a quarter of "Tier", which fuzzily is "Ties".
+SHORT_HEADER = 5
 HEADER_SCAN_ROWS = 30
 
 
@@ -77,6 +79,8 @@ def match_header(text: str) -> tuple[str, int, str]:
     for start, target in PREFIXES:
         if norm.startswith(start + " "):
             return target, 100, "exact"
+    if len(norm) < SHORT_HEADER:
+        return IGNORE, 0, "none"
     best = process.extractOne(norm, SPELLING_LIST, scorer=fuzz.token_sort_ratio)
     if best and best[1] >= FUZZY_MIN:
         return SPELLINGS[best[0]], int(best[1]), "fuzzy"

@@ -10,6 +10,7 @@ from werkzeug.routing import IntegerConverter
 
 from .. import fields
 from ..rules import TIER_LABELS, format_fee_bands
+from .cells import cell_html
 from ._htmx import (DISK_FULL, DISK_FULL_ERRNOS, MAX_ID, flash_error, is_htmx, mentor_marks, preferred_division,
                     program_comments, row_class)
 
@@ -61,7 +62,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(htmx_config=HTMX_CONFIG, fields=fields, tier_labels=TIER_LABELS,
                                  has_endpoint=lambda name: name in app.view_functions, row_class=row_class,
                                  format_fee_bands=format_fee_bands, mentor_marks=mentor_marks,
-                                 program_comments=program_comments, preferred_division=preferred_division)
+                                 program_comments=program_comments, preferred_division=preferred_division,
+                                 cell_html=cell_html)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):
