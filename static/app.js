@@ -15,18 +15,20 @@
 
   // -- Where things are ---------------------------------------------------------------------
   const table = () => document.getElementById("grid");
-  const rowsOf = () => Array.from(document.querySelectorAll("#rows > tr[data-id]"));
+  // a row is <tr id="p-ID" data-version="V">: its id is read from the element id, not repeated
+  const rowId = (tr) => tr.id.slice(2);
+  const rowsOf = () => Array.from(document.querySelectorAll("#rows > tr[data-version]"));
   const cellsOf = (tr) => Array.from(tr.querySelectorAll(":scope > [data-f]"));
   const headKeys = () => Array.from(document.querySelectorAll("#grid thead tr.heads th[data-f]")).map((th) => th.dataset.f);
-  const isCell = (el) => !!(el && el.matches && el.matches("#rows > tr[data-id] > [data-f]"));
-  const posOf = (td) => ({ id: td.closest("tr").dataset.id, f: td.dataset.f });
+  const isCell = (el) => !!(el && el.matches && el.matches("#rows > tr[data-version] > [data-f]"));
+  const posOf = (td) => ({ id: rowId(td.closest("tr")), f: td.dataset.f });
   const samePos = (a, b) => !!a && !!b && a.id === b.id && a.f === b.f;
   function cellAt(pos) {
     return pos ? document.querySelector(`#p-${pos.id} > [data-f="${pos.f}"]`) : null;
   }
   function cellUrl(td) {
-    const tr = td.closest("tr[data-id]");
-    return table().dataset.cellUrl.replace("ID", tr.dataset.id).replace("FIELD", td.dataset.f);
+    const tr = td.closest("tr[data-version]");
+    return table().dataset.cellUrl.replace("ID", rowId(tr)).replace("FIELD", td.dataset.f);
   }
   function csrfToken() {
     try { return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (err) { return ""; }
@@ -505,7 +507,7 @@
   // -- The mouse -------------------------------------------------------------------------------
   let drag = null; // {from: pos, moved: bool} while the button is down on a cell
   document.addEventListener("mousedown", (e) => {
-    const td = e.target.closest && e.target.closest("#rows > tr[data-id] > [data-f]");
+    const td = e.target.closest && e.target.closest("#rows > tr[data-version] > [data-f]");
     if (!td || e.button !== 0 || e.target.closest("a, button, form")) return;
     // A press on a cell must not move the focus to the table first (that would scroll back to
     // the previously active cell); the queue activates the cell.
@@ -514,7 +516,7 @@
   });
   document.addEventListener("mouseover", (e) => {
     if (!drag || !(e.buttons & 1)) return;
-    const td = e.target.closest && e.target.closest("#rows > tr[data-id] > [data-f]");
+    const td = e.target.closest && e.target.closest("#rows > tr[data-version] > [data-f]");
     if (!td || samePos(posOf(td), drag.from) && !drag.moved) return;
     drag.moved = true;
     enqueue({ t: "drag", from: drag.from, to: posOf(td) });
@@ -543,12 +545,12 @@
     else if (drag) setTimeout(() => { drag = null; }, 0);
   });
   document.addEventListener("click", (e) => {
-    const td = e.target.closest && e.target.closest("#rows > tr[data-id] > [data-f]");
+    const td = e.target.closest && e.target.closest("#rows > tr[data-version] > [data-f]");
     if (!td || e.target.closest("a, button, form")) return;
     if (drag && drag.moved) { drag = null; return; }
     drag = null;
     if (window.matchMedia("(max-width: 600px)").matches) { // a phone: the card opens the program's form
-      const open = td.closest("tr").querySelector("a.open");
+      const open = td.closest("tr").querySelector("th > a");
       if (open) window.location.assign(open.href);
       return;
     }
@@ -669,8 +671,8 @@
     const versions = {};
     const cells = pairs.map(([td, value]) => {
       const tr = td.closest("tr");
-      versions[tr.dataset.id] = Number(tr.dataset.version);
-      return { id: Number(tr.dataset.id), f: td.dataset.f, value };
+      versions[rowId(tr)] = Number(tr.dataset.version);
+      return { id: Number(rowId(tr)), f: td.dataset.f, value };
     });
     const body = new URLSearchParams();
     body.append("cells", JSON.stringify(cells));
@@ -914,10 +916,10 @@
   document.addEventListener("click", (e) => {
     const button = e.target.closest && e.target.closest("#rows button.del");
     if (!button) return;
-    const row = button.closest("tr[data-id]");
-    const name = row.querySelector("a.open")?.textContent.trim() || "this program";
+    const row = button.closest("tr[data-version]");
+    const name = row.querySelector("th > a")?.textContent.trim() || "this program";
     if (!window.confirm(`Delete “${name}”? You can restore it from the Deleted page.`)) return;
-    htmx.ajax("POST", table().dataset.deleteUrl.replace("ID", row.dataset.id), {
+    htmx.ajax("POST", table().dataset.deleteUrl.replace("ID", rowId(row)), {
       source: button, target: row, swap: "outerHTML", headers: { "X-CSRFToken": csrfToken() },
     });
   });

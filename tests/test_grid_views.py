@@ -8,7 +8,7 @@ from tracker import listing
 
 
 def names(page: str) -> list[str]:
-    return re.findall(r'<a class="open" id="n-\d+" href="/programs/\d+">([^<]+)</a>', page)
+    return re.findall(r'<a id="n-\d+" href="/programs/\d+">([^<]+)</a>', page)
 
 
 @pytest.fixture

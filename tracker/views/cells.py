@@ -17,7 +17,8 @@ from ._htmx import mentor_marks, preferred_division
 Kind = fields.Kind
 DEMO_MARK = '<span class="demo-mark" title="A fictional program from the demo list">demo</span>'
 # Plain strings throughout, each value through escape(), one Markup at the end: Markup's own
-# formatting and concatenation cost more than the drawing.
+# formatting and concatenation cost more than the drawing. Badges are <b>, styled by class only:
+# five a row, three bytes shorter each way than <span>, keep 1,000 rows under 1 MB.
 
 
 def value_html(f: fields.Field, v: Any) -> str:
@@ -31,11 +32,11 @@ def value_html(f: fields.Field, v: Any) -> str:
     if kind is Kind.EMAIL:
         return f'<a href="mailto:{escape(v)}">{escape(v)}</a>'
     if kind is Kind.TRI:
-        return f'<span class="tri-{escape(v)}">{escape(f.display(v))}</span>'
+        return f'<b class="tri-{escape(v)}">{escape(f.display(v))}</b>'
     if kind is Kind.TAGS:
         return "".join(f'<span class="tag">{escape(f.label_for(t))}</span>' for t in v)
     if f.badge:
-        return f'<span class="badge b-{escape(v)}">{escape(f.display(v))}</span>'
+        return f'<b class="badge b-{escape(v)}">{escape(f.display(v))}</b>'
     return str(escape(f.display(v)))
 
 
@@ -44,7 +45,7 @@ def tier_html(p: Any) -> str:
     cell's aria-describedby then names) is made and filled when the cell is focused or hovered
     (static/app.js, GET /programs/<id>/reasons): 1,000 rows carry none."""
     t = p.effective_tier
-    out = f'<span class="tier-badge t-{escape(t or "none")}">{escape(TIER_LABELS[t] if t else "—")}</span>'
+    out = f'<b class="tier-badge t-{escape(t or "none")}">{escape(TIER_LABELS[t] if t else "—")}</b>'
     if p.tier_override:
         auto = f" · auto: {TIER_LABELS[p.tier]}" if p.tier and p.tier != p.tier_override else ""
         out += f'<span class="by-hand">by you{escape(auto)}</span>'
@@ -86,7 +87,7 @@ def cell_html(p: Any, f: fields.Field, note: str | None = None, oob: bool = Fals
         if division:
             out += (f'<span class="geo-mark" title="One of the census divisions of your ERAS geographic '
                     f'preference">{escape(division)}</span>')
-        out += (f'<a class="open" id="n-{int(p.id)}" href="{escape(url_for("programs.detail", program_id=p.id))}">'
+        out += (f'<a id="n-{int(p.id)}" href="{escape(url_for("programs.detail", program_id=p.id))}">'
                 f"{escape(v)}</a>")
     else:
         out += value_html(f, v)
