@@ -251,3 +251,24 @@ def test_the_migration_attaches_the_existing_profile_to_the_current_season(tmp_p
         with db.engine.connect() as conn:
             assert conn.execute(sa.text("SELECT id, step2_ck FROM profile")).all() == [(1, 221)]
         db.engine.dispose()
+
+
+def test_a_season_without_a_profile_of_its_own_says_there_is_nothing_to_compare(app, client, make_program):
+    client.post("/profile", data=PROFILE_FORM)
+    old_season, year = current(app)
+    client.post("/seasons", data={"year": str(year + 1), "confirm": "yes"})
+    with app.app_context():  # as after the upgrade: only the current season's profile was attached
+        db.session.execute(sa.delete(Profile).where(Profile.season_id == old_season))
+        db.session.commit()
+    new_season, _ = current(app)
+    page = client.get(f"/seasons/{new_season}/analysis")
+    assert page.status_code == 200
+    assert f"The {year} Match season has no profile saved: nothing to compare." in page.get_data(as_text=True)
+    page = client.get(f"/seasons/{old_season}/analysis")
+    assert page.status_code == 200 and "This is the first season" in page.get_data(as_text=True)
+    with app.app_context():  # a season after it whose profile is gone too
+        db.session.execute(sa.delete(Profile))
+        db.session.commit()
+    page = client.get(f"/seasons/{new_season}/analysis")
+    assert page.status_code == 200 and "This season has no profile of its own" in page.get_data(as_text=True)
+    assert client.get("/seasons/999/analysis").status_code == 404

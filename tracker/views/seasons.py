@@ -78,11 +78,12 @@ def analysis(season_id: int):
 
     season = db.get_or_404(Season, season_id, description="There is no such season.")
     programs = db.session.scalars(live_programs_select(season_id=season.id)).all()
-    profile = season_profile(season.id) or (current_profile() if season.current else None)
+    own = season_profile(season.id) or (current_profile() if season.current else None)
     previous = previous_season(season)
-    previous_profile = season_profile(previous.id) if previous is not None else None
-    result = analyse(programs, profile, current_rules(), now().date(), season_year=season.year,
+    previous_profile = season_profile(previous.id) if previous is not None and own is not None else None
+    # a season from before profiles were per season has none of its own: its numbers read the current one
+    result = analyse(programs, own or current_profile(), current_rules(), now().date(), season_year=season.year,
                      previous_profile=previous_profile)
     return render_template("seasons/analysis.html", season=season, result=result, slices=SLICES,
-                           previous=previous, previous_profile=previous_profile, profile=profile,
+                           previous=previous, previous_profile=previous_profile, profile=own,
                            nothing_significant=NOTHING_SIGNIFICANT)
