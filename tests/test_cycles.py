@@ -157,6 +157,7 @@ def test_every_page_shows_the_season_and_a_confirmed_start_changes_it(app, clien
     assert response.status_code == 302
     page = client.get("/profile").get_data(as_text=True)
     assert f">{year + 1} Match</a>" in page
+    assert f"This is your profile in the {year + 1} Match season" in page
 
 
 def test_the_profile_is_kept_per_season_through_a_start_and_a_switch_back(app, client, make_program):
