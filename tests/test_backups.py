@@ -65,7 +65,7 @@ def fill(app, client, runner, tmp_path) -> None:
         db.session.commit()
     with app.app_context():
         year = db.session.execute(sa.text("SELECT year FROM season WHERE current = 1")).scalar()
-    client.post("/seasons", data={"year": str(year + 1)})
+    client.post("/seasons", data={"year": str(year + 1), "confirm": "yes"})
 
 
 def version_column(dumped: dict) -> int:

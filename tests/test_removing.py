@@ -104,7 +104,7 @@ def test_an_upgrade_marks_the_programs_the_demo_loader_made_and_nothing_else(app
 def test_a_new_season_copies_the_demo_mark(app, client, runner, make_program):
     load_demo(runner)
     make_program(name=MINE)
-    response = client.post("/seasons", data={"year": "2028"})
+    response = client.post("/seasons", data={"year": "2028", "confirm": "yes"})
     assert response.status_code == 302
     with app.app_context():
         season = current_season_id()

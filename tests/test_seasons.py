@@ -23,7 +23,7 @@ def test_a_new_season_copies_the_list_and_keeps_the_old_one(app, client, make_pr
     with app.app_context():
         current_year = db.session.scalar(sa.select(Season.year).where(Season.current.is_(True)))
 
-    response = client.post("/seasons", data={"year": str(current_year + 1)}, follow_redirects=True)
+    response = client.post("/seasons", data={"year": str(current_year + 1), "confirm": "yes"}, follow_redirects=True)
 
     assert response.status_code == 200
     assert "with 1 programs copied" in response.get_data(as_text=True)
@@ -44,7 +44,7 @@ def test_switching_back_shows_the_old_season(app, client, make_program):
     with app.app_context():
         year = db.session.scalar(sa.select(Season.year).where(Season.current.is_(True)))
         old_season = db.session.scalar(sa.select(Season.id).where(Season.year == year))
-    client.post("/seasons", data={"year": str(year + 1)})
+    client.post("/seasons", data={"year": str(year + 1), "confirm": "yes"})
     client.post(f"/seasons/{old_season}/current")
     assert f'id="p-{old_id}"' in client.get("/?tier=all").get_data(as_text=True)
 
@@ -53,7 +53,7 @@ def test_a_season_year_can_start_only_once(client):
     page = client.get("/seasons").get_data(as_text=True)
     assert "(current)" in page
     year = int(page.split('name="year" type="text" inputmode="numeric" size="5" value="')[1][:4]) - 1
-    response = client.post("/seasons", data={"year": str(year)}, follow_redirects=True)
+    response = client.post("/seasons", data={"year": str(year), "confirm": "yes"}, follow_redirects=True)
     assert f"There is already a season for the {year} Match." in response.get_data(as_text=True)
 
 
@@ -61,7 +61,7 @@ def test_program_codes_are_unique_within_a_season_only(app, client, make_program
     make_program(name="First", program_code="1403621114")
     with app.app_context():
         year = db.session.scalar(sa.select(Season.year).where(Season.current.is_(True)))
-    client.post("/seasons", data={"year": str(year + 1)})  # copies First, code and all
+    client.post("/seasons", data={"year": str(year + 1), "confirm": "yes"})  # copies First, code and all
     other = make_program(name="Second")
     response = client.post(f"/programs/{other}/cells/program_code", data={"value": "1403621114", "version": 1})
     assert response.status_code == 422 and "already belongs to First" in response.get_data(as_text=True)

@@ -279,7 +279,7 @@ class WritePaths(RuleBasedStateMachine):
 
             year = current_season().year
             db.session.remove()
-        self.check(self.client.post("/seasons", data={"year": str(year + 1)}), what="new season")
+        self.check(self.client.post("/seasons", data={"year": str(year + 1), "confirm": "yes"}), what="new season")
         self.seasons += 1
 
     @precondition(lambda self: len(self.backups) < 3)

@@ -217,11 +217,15 @@ class HighWater(db.Model):
 
 
 class Profile(db.Model):
-    """The applicant: one per tracker for now."""
+    """The applicant as they were in one season: starting a season copies it (tracker.seasons), so a
+    reapplicant's analysis can say what changed between cycles (tracker.cycles)."""
 
     __tablename__ = "profile"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # None only for a profile saved before profiles were per season (read as the current season's)
+    season_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("season.id", name="fk_profile_season_id_season"), index=True)
     full_name: Mapped[str | None] = mapped_column(sa.String(120))  # printed on the mentor's workbook
     step1: Mapped[str | None] = mapped_column(sa.String(10))  # "pass", "fail" or an old numeric score
     step1_attempts: Mapped[int | None]

@@ -305,6 +305,24 @@ class Rules:
                                    group="The season")
     season_closes_month: int = rule(3, "Season closes (month of the Match)", "The Match is in March.", min=1,
                                     max=12, group="The season")
+    # -- Between cycles (DOMAIN.md "The season": "if unmatched ... change something significant between
+    # cycles—scores, USCE, research, or letters"): what counts as significant in the profile's changes
+    cycle_step2_points: int = rule(
+        1, "Between cycles: a Step 2 CK this many points higher is significant",
+        "A first Step 2 CK, or one at least this many points higher than last season's profile, counts as a "
+        "significant change, as does a Step 3 passed since. Source: \"change something significant between "
+        "cycles—scores, USCE, research, or letters\" (DOMAIN.md, if unmatched).",
+        min=1, max=100, group="The season")
+    cycle_usce_months: int = rule(
+        3, "Between cycles: more months of hands-on USCE that are significant",
+        "At least this many more months of hands-on US clinical experience than last season's profile count as "
+        "a significant change (observerships alone do not). Source: \"change something significant between "
+        "cycles—scores, USCE, research, or letters\".", min=1, max=24, group="The season")
+    cycle_us_letters: int = rule(
+        1, "Between cycles: more US letters that are significant",
+        "At least this many more US letters of recommendation than last season's profile count as a significant "
+        "change. Source: \"change something significant between cycles—scores, USCE, research, or letters\".",
+        min=1, max=10, group="The season")
     # -- ERAS program signals, per specialty and season (AAMC)
     signal_counts: list[list] = rule(
         [["internal_medicine", 3, 12], ["anesthesiology", 5, 10], ["dermatology", 3, 25],

@@ -35,6 +35,14 @@ def current_season() -> Season:
     return season
 
 
+def current_season_name() -> str:
+    """The current season's name ("2027 Match") for every page's header, read without making one."""
+    year = db.session.scalar(sa.select(Season.year).where(Season.current.is_(True)).limit(1))
+    if year is None:
+        year = db.session.scalar(sa.select(sa.func.max(Season.year)))
+    return f"{year if year is not None else match_year(dt.date.today())} Match"
+
+
 def current_season_id() -> int:
     return current_season().id
 
@@ -75,8 +83,27 @@ def demo_count(season_id: int | None = None) -> int:
     return db.session.scalar(query) or 0
 
 
+def season_profile(season_id: int) -> Profile | None:
+    """The applicant's profile as it was in that season (None if the season has none)."""
+    return db.session.scalar(sa.select(Profile).where(Profile.season_id == season_id)
+                             .order_by(Profile.id).limit(1))
+
+
 def current_profile() -> Profile | None:
-    return db.session.scalar(sa.select(Profile).order_by(Profile.id).limit(1))
+    """The current season's profile; a profile saved before profiles were per season (no season)
+    is read as the current season's until a season is started or it is saved."""
+    season_id = current_season_id()
+    profile = season_profile(season_id)
+    if profile is None:
+        profile = db.session.scalar(sa.select(Profile).where(Profile.season_id.is_(None))
+                                    .order_by(Profile.id).limit(1))
+    return profile
+
+
+def previous_season(season: Season) -> Season | None:
+    """The season before ``season`` (the latest earlier Match year), if any."""
+    return db.session.scalar(sa.select(Season).where(Season.year < season.year)
+                             .order_by(Season.year.desc()).limit(1))
 
 
 def current_rule_set() -> RuleSet | None:

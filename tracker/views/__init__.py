@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
@@ -41,6 +41,18 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def _season_label() -> str | None:
+    """The season every page shows, for the header; None if the database can't say (an error page)."""
+    from ..db import db
+    from ..store import current_season_name
+
+    try:
+        return current_season_name()
+    except SQLAlchemyError:
+        db.session.rollback()
+        return None
+
+
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any route is added
     from . import backups, calendar, cards, dashboard, exports, grid, history, imports, profile, programs, seasons, today
@@ -63,7 +75,7 @@ def init_app(app: Flask) -> None:
                                  has_endpoint=lambda name: name in app.view_functions, row_class=row_class,
                                  format_fee_bands=format_fee_bands, mentor_marks=mentor_marks,
                                  program_comments=program_comments, preferred_division=preferred_division,
-                                 cell_html=cell_html)
+                                 cell_html=cell_html, season_label=_season_label)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):

@@ -19,7 +19,7 @@ from ..db import db, write_transaction
 from ..forms import CheckboxList
 from ..models import Profile, RuleSet
 from ..rules import TIER_LABELS, Rules
-from ..store import current_profile, current_rule_set, current_rules
+from ..store import current_profile, current_rule_set, current_rules, current_season_id
 from ..tiers import retier_all
 
 bp = Blueprint("profile", __name__)
@@ -157,6 +157,8 @@ def edit():
     if profile is None:
         profile = Profile()
         db.session.add(profile)
+    if profile.season_id is None:
+        profile.season_id = current_season_id()  # the profile is the current season's
     for key in PROFILE_KEYS:
         value = form[key].data
         setattr(profile, key, value if value != "" else None)

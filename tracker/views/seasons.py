@@ -8,7 +8,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from ..db import db, write_transaction
 from ..models import Program, Season
 from ..seasons import start_season, switch_to
-from ..store import all_seasons, current_profile, current_rules, current_season, live_programs_select
+from ..store import (all_seasons, current_profile, current_rules, current_season, live_programs_select,
+                     previous_season, season_profile)
+from ..tiers import retier_all
+from .today import now
 
 bp = Blueprint("seasons", __name__, url_prefix="/seasons")
 
@@ -19,11 +22,20 @@ def _counts() -> dict[int, int]:
     return dict(rows.all())
 
 
-@bp.get("")
-def index():
+CONFIRM_NEEDED = ("Tick \u201cYes, start this season\u201d to start the {year} Match season: nothing was started. "
+                  "Starting a season makes it the one every page shows.")
+
+
+def _index(error: str | None = None, year: str | None = None, status: int = 200):
     current = current_season()
     db.session.commit()  # a first season may just have been made
-    return render_template("seasons/index.html", seasons=all_seasons(), current=current, counts=_counts())
+    return render_template("seasons/index.html", seasons=all_seasons(), current=current, counts=_counts(),
+                           error=error, year=year or str(current.year + 1)), status
+
+
+@bp.get("")
+def index():
+    return _index()
 
 
 @bp.post("")
@@ -32,14 +44,16 @@ def start():
     year = request.form.get("year", type=int)
     if year is None or not 2000 <= year <= 2100:
         db.session.rollback()
-        flash("Enter the Match year of the new season, for example 2028.", "error")
-        return redirect(url_for("seasons.index")), 303
+        return _index("Enter the Match year of the new season, for example 2028: nothing was started.",
+                      request.form.get("year", ""), 422)
+    if request.form.get("confirm") != "yes":
+        db.session.rollback()
+        return _index(CONFIRM_NEEDED.format(year=year), str(year), 422)
     try:
         season, copied = start_season(year)
     except ValueError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("seasons.index")), 303
+        return _index(f"{exc} Nothing was started.", str(year), 422)
     db.session.commit()
     flash(f"Started the {season.name} season with {copied} programs copied from last season, without their "
           "statuses, dates and notes of the application. The old season is kept as it was.", "ok")
@@ -51,16 +65,25 @@ def make_current(season_id: int):
     write_transaction()
     season = db.get_or_404(Season, season_id, description="There is no such season.")
     switch_to(season)
+    retier_all()  # with that season's profile
     db.session.commit()
-    flash(f"Now showing the {season.name} season.", "ok")
+    flash(f"Now showing the {season.name} season, with its profile.", "ok")
     return redirect(url_for("grid.index"))
 
 
 @bp.get("/<int:season_id>/analysis")
 def analysis(season_id: int):
     from ..analysis import SLICES, analyse
+    from ..cycles import NOTHING_SIGNIFICANT
 
     season = db.get_or_404(Season, season_id, description="There is no such season.")
     programs = db.session.scalars(live_programs_select(season_id=season.id)).all()
-    result = analyse(programs, current_profile(), current_rules())
-    return render_template("seasons/analysis.html", season=season, result=result, slices=SLICES)
+    own = season_profile(season.id) or (current_profile() if season.current else None)
+    previous = previous_season(season)
+    previous_profile = season_profile(previous.id) if previous is not None and own is not None else None
+    # a season from before profiles were per season has none of its own: its numbers read the current one
+    result = analyse(programs, own or current_profile(), current_rules(), now().date(), season_year=season.year,
+                     previous_profile=previous_profile)
+    return render_template("seasons/analysis.html", season=season, result=result, slices=SLICES,
+                           previous=previous, previous_profile=previous_profile, profile=own,
+                           nothing_significant=NOTHING_SIGNIFICANT)
