@@ -189,3 +189,35 @@ def test_reasons_of_a_deleted_or_missing_program_are_not_found(client, make_prog
     client.post(f"/programs/{pid}/delete")
     assert client.get(f"/programs/{pid}/reasons").status_code == 404
     assert client.get("/programs/999999/reasons").status_code == 404
+
+
+def test_re_tiering_writes_only_the_programs_whose_tier_or_reasons_changed(app, client, make_program, read_program):
+    from tracker.tiers import retier_all
+
+    client.post("/profile", data=PROFILE)
+    no_j1 = make_program(name="No J-1", **{**LIKELY, "visa_j1": "no"})
+    ids = [no_j1, make_program(name="County", **LIKELY), make_program(name="Same either way", visa_j1="yes",
+                                                                   visa_h1b="yes", img_percent=40)]
+    before = {pid: (read_program(pid)["tier"], read_program(pid)["tier_reasons"]) for pid in ids}
+    written = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("UPDATE PROGRAM"):
+            written.append(len(parameters) if executemany else 1)
+
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            retier_all()  # nothing changed since the programs were saved: nothing is written
+            db.session.commit()
+            assert written == []
+            db.session.execute(sa.update(Profile).values(visa_needed="H-1B"))
+            retier_all()  # only the J-1 refusal stops mattering
+            db.session.commit()
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+    after = {pid: (read_program(pid)["tier"], read_program(pid)["tier_reasons"]) for pid in ids}
+    changed = [pid for pid in ids if before[pid] != after[pid]]
+    assert no_j1 in changed
+    assert sum(written) == len(changed)
+    assert read_program(no_j1)["tier"] != "not_eligible"
