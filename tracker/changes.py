@@ -118,6 +118,9 @@ def update_program(
     if errors:
         raise ValidationFailed(errors)
     _check_unique_code(values, program.id, program.season_id)
+    if (values.get("status") == "interview_invited" and program.status != "interview_invited"
+            and program.invited_at is None and values.get("invited_at") is None):
+        values["invited_at"] = fields.now()  # the moment the invitation arrived: 48 hours to answer
     changes: list[Change] = []
     for key, new in values.items():
         old = getattr(program, key)
