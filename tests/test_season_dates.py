@@ -250,3 +250,19 @@ def test_undoing_an_invitation_takes_its_moment_back(app, client, make_program, 
     assert client.post("/undo", headers={"HX-Request": "true"}).status_code == 200
     stored = read_program(pid)
     assert (stored["status"], stored["invited_at"]) == ("applied", None)
+
+
+def test_migration_0022_gives_existing_seasons_their_dates_and_goes_back(app, make_program):
+    from flask_migrate import downgrade, upgrade
+
+    make_program(name="Gary County Program")
+    with app.app_context():
+        downgrade(revision="0021")
+        db.session.execute(sa.text("UPDATE season SET year = 2026"))
+        db.session.execute(sa.text("INSERT INTO season (year, current, created_at) VALUES (2027, 0, '2026-06-01')"))
+        db.session.commit()
+        upgrade()
+        db.session.expire_all()
+        seasons = {s.year: s for s in db.session.scalars(sa.select(Season))}
+        assert seasons[2026].dates == D and seasons[2026].dates_confirmed is True
+        assert seasons[2027].dates == sd.shifted(D) and seasons[2027].dates_confirmed is False
