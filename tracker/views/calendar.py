@@ -102,7 +102,9 @@ def index():
     season = current_season()
     events = season_events(live_programs(), current_rules(), season.dates, season.year)
     counts = {kind: sum(e.kind == kind for e in events) for kind in ("interview", "thank-you", "follow-up")}
-    return render_template("calendar/index.html", feed_url=feed_url, webcal_url=webcal_url, counts=counts)
+    counts["season"] = sum(e.kind.startswith("season-") for e in events)
+    return render_template("calendar/index.html", feed_url=feed_url, webcal_url=webcal_url, counts=counts,
+                           season_id=season.id)
 
 
 @bp.get("/calendar.ics")
