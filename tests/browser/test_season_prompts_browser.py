@@ -67,3 +67,23 @@ def test_an_invitation_40_hours_old_says_to_answer_now(page, app, make_program):
     expect(item).to_contain_text("Invitation 40 hours old: answer now.")
     expect(item).to_contain_text("at least 48 hours")
     expect(item).to_contain_text("Due")
+
+
+def test_the_season_dates_page_refuses_an_impossible_deadline_then_confirms(page, app):
+    season_2026(app)
+    with app.app_context():
+        season = db.session.scalar(sa.select(Season).where(Season.current.is_(True)))
+        season.dates_confirmed = False
+        db.session.commit()
+        sid = season.id
+    page.goto("/seasons")
+    page.get_by_role("link", name="Dates").click()
+    expect(page.locator("#dates-state")).to_contain_text("To confirm")
+    page.get_by_label("Rank-list deadline", exact=True).fill("2026-03-21")
+    page.get_by_role("button", name="Confirm these dates").click()
+    expect(page.get_by_role("alert").filter(has_text="after Match Day")).to_be_visible()
+    page.get_by_label("Rank-list deadline", exact=True).fill("2026-02-25")
+    page.get_by_role("button", name="Confirm these dates").click()
+    expect(page.locator("#dates-state")).to_contain_text("Confirmed")
+    with app.app_context():
+        assert db.session.get(Season, sid).dates_confirmed is True
