@@ -266,3 +266,18 @@ def test_migration_0022_gives_existing_seasons_their_dates_and_goes_back(app, ma
         seasons = {s.year: s for s in db.session.scalars(sa.select(Season))}
         assert seasons[2026].dates == D and seasons[2026].dates_confirmed is True
         assert seasons[2027].dates == sd.shifted(D) and seasons[2027].dates_confirmed is False
+
+
+def test_the_ties_email_is_marked_sent_from_today_and_goes(app, client, make_program, read_program):
+    pid = make_program(name="Gary County Program", status="applied", ties=["rotated"])
+    app.config["TRACKER_NOW"] = NOW
+    assert f'id="todo-ties_email-{pid}"' in client.get("/today").get_data(as_text=True)
+    assert client.post(f"/today/ties_email/{pid}", data={"version": 1}).status_code == 302
+    assert read_program(pid)["email_status"] == "intro_sent"
+    assert f'id="todo-ties_email-{pid}"' not in client.get("/today").get_data(as_text=True)
+
+
+def test_the_window_and_the_48_hours_are_on_the_rules_page(client):
+    page = client.get("/settings").get_data(as_text=True)
+    assert "Season dates: shown this many days ahead" in page
+    assert "Interview invitation: hours programs must leave to accept" in page
