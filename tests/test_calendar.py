@@ -21,7 +21,8 @@ def parse(response) -> icalendar.Calendar:
 
 
 def summaries(cal: icalendar.Calendar) -> set[str]:
-    return {str(e["SUMMARY"]) for e in cal.walk("VEVENT")}
+    """The programs' events (the season's own dates are test_season_dates_are_in_the_download's)."""
+    return {str(e["SUMMARY"]) for e in cal.walk("VEVENT") if not str(e["UID"]).startswith("season-")}
 
 
 def feed_path(client) -> str:
@@ -49,6 +50,32 @@ def test_download_holds_the_seeded_interview(client, seeded):
     interview = next(e for e in cal.walk("VEVENT") if str(e["UID"]) == f"interview-{seeded}@residency-tracker")
     assert interview.decoded("DTSTART") == dt.datetime(2026, 11, 25, 14, 30)
     assert str(interview["LOCATION"]) == "Riverside, CA"
+
+
+def test_season_dates_are_in_the_download(app, client, seeded):
+    from zoneinfo import ZoneInfo
+
+    from tracker.db import db
+    from tracker.models import Season
+    from tracker.season_dates import DEFAULTS_2026
+
+    with app.app_context():  # the 2026 Match's calendar on the current season
+        season = db.session.scalar(db.select(Season).where(Season.current.is_(True)))
+        season.year = 2026
+        season.set_dates(DEFAULTS_2026, confirmed=True)
+        db.session.commit()
+    cal = parse(client.get("/calendar.ics"))
+    season = {str(e["UID"]).split("@")[0].rsplit("-", 1)[0]: e for e in cal.walk("VEVENT")
+              if str(e["UID"]).startswith("season-")}
+    assert len(season) == 8
+    deadline = season["season-rank_deadline"].decoded("DTSTART")
+    assert deadline.tzinfo is not None and deadline.replace(tzinfo=None) == dt.datetime(2026, 2, 25, 21, 0)
+    assert deadline.utcoffset() == dt.datetime(2026, 2, 25, 21, tzinfo=ZoneInfo("America/New_York")).utcoffset()
+    assert "TZID=America/New_York" in client.get("/calendar.ics").get_data(as_text=True)
+    assert season["season-match_day"].decoded("DTSTART") == dt.date(2026, 3, 20)
+    week = season["season-match_week"]
+    assert (week.decoded("DTSTART"), week.decoded("DTEND")) == (dt.date(2026, 3, 16), dt.date(2026, 3, 21))
+    assert season["season-eras_opens"].decoded("DTSTART") == dt.date(2025, 9, 3)
 
 
 def test_thank_you_leaves_once_sent(client, seeded):

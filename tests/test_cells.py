@@ -149,6 +149,7 @@ SAMPLES = {
     "signal_sent": ("Silver", "kinda"),
     "ties": (["rotated", "alumni"], ["neighbours"]),
     "interview_date": ("2026-12-01T10:00", "at ten"),
+    "invited_at": ("2026-11-10 08:00", "last week"),
     "thank_you_sent": ("2026-12-02", "12/40/2026"),
     "loi_sent": ("2027-01-15", "soon"),
     "rank": ("3", "first"),

@@ -24,11 +24,12 @@ FREIDA_KEYS = ["accepting_applications", "eras_participation", "interviews_last_
 REQUIREMENT_KEYS = ["step2_min_kind", "max_attempts_kind", "yog_limit_kind", "ecfmg_by", "non_us_img_percent"]
 SPECIALTY_KEYS = ["specialty_text"]  # issue 16: a specialty the catalogue can't place, as the file wrote it
 SIGNAL_KEYS = ["ties"]  # issue 18: where signals go, "IMG-friendly programs with ties"
+SEASON_KEYS = ["invited_at"]  # issue 18: answer an interview invitation within the 48 hours programs leave
 
 
 def test_catalogue_declares_exactly_the_agreed_keys():
     assert sorted(fields.BY_KEY) == sorted(CATALOGUE_KEYS + TIER_KEYS + LATER_KEYS + FREIDA_KEYS + REQUIREMENT_KEYS
-                                         + SPECIALTY_KEYS + SIGNAL_KEYS)
+                                         + SPECIALTY_KEYS + SIGNAL_KEYS + SEASON_KEYS)
 
 
 def test_every_field_has_a_group_an_export_header_and_import_spellings():

@@ -73,7 +73,7 @@ def in_batch(app, *writes, source="bulk") -> None:
 def test_undo_restores_the_old_value_with_undo_changes_and_the_row_out_of_band(app, client, make_program,
                                                                                read_program):
     pid = make_program(name="Gary County Program", status="applied")
-    save(client, read_program, pid, "status", "Interview invited")
+    save(client, read_program, pid, "status", "Interview scheduled")
 
     response = undo(client)
 
@@ -81,7 +81,7 @@ def test_undo_restores_the_old_value_with_undo_changes_and_the_row_out_of_band(a
     assert read_program(pid)["version"] == 3  # the undo is a write like any other
     logged = changes(app, source="undo")
     assert [(c.program_id, c.field, c.old_value, c.new_value) for c in logged] == [
-        (pid, "status", "interview_invited", "applied")]
+        (pid, "status", "interview_scheduled", "applied")]
     body = response.get_data(as_text=True)
     assert row_out_of_band(body, pid, version=3)
     assert message(response) == "Undid: Status of Gary County Program back to Applied."
@@ -93,16 +93,16 @@ def test_undo_restores_the_old_value_with_undo_changes_and_the_row_out_of_band(a
 
 def test_redo_reapplies_the_undone_edit(app, client, make_program, read_program):
     pid = make_program(name="Gary County Program", status="applied")
-    save(client, read_program, pid, "status", "Interview invited")
+    save(client, read_program, pid, "status", "Interview scheduled")
     undo(client)
 
     response = redo(client)
 
-    assert read_program(pid)["status"] == "interview_invited"
+    assert read_program(pid)["status"] == "interview_scheduled"
     assert [(c.field, c.old_value, c.new_value) for c in changes(app, source="redo")] == [
-        ("status", "applied", "interview_invited")]
+        ("status", "applied", "interview_scheduled")]
     assert row_out_of_band(response.get_data(as_text=True), pid, version=4)
-    assert message(response) == "Redid: Status of Gary County Program to Interview invited."
+    assert message(response) == "Redid: Status of Gary County Program to Interview scheduled."
     assert buttons(response) == {"can_undo": True, "can_redo": False}
     with app.app_context():
         assert db.session.scalars(sa.select(UndoStep)).one().redone_at is not None

@@ -11,9 +11,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from zoneinfo import ZoneInfo
+
 import icalendar
 
-from . import fields
+from . import fields, season_dates
 from .readings import FIRST_YEAR, LAST_YEAR
 from .rules import Rules
 
@@ -27,7 +29,7 @@ REFRESH = dt.timedelta(hours=1)
 
 @dataclass(frozen=True)
 class SeasonEvent:
-    kind: str  # "interview", "thank-you" or "follow-up"
+    kind: str  # "interview", "thank-you", "follow-up", or "season-<date>" (tracker.season_dates.KEYS)
     program_id: int
     summary: str
     # A naive datetime is a floating local time; a date is an all-day event.
@@ -66,10 +68,44 @@ def _expressible(*moments: dt.date) -> bool:
     return all(FIRST_YEAR <= m.year <= LAST_YEAR for m in moments)
 
 
-def season_events(programs: Iterable[Any], rules: Rules) -> list[SeasonEvent]:
-    """Every event of the live ``programs``, in the order a calendar would list them. A date
-    outside the years the tracker reads (see ``_expressible``) has no event."""
-    events: list[SeasonEvent] = []
+SEASON_SUMMARIES = {
+    "eras_opens": "ERAS opens: apply on the first day",
+    "programs_review": "Programs start reviewing applications (MSPE release)",
+    "nrmp_opens": "NRMP registration opens",
+    "nrmp_early_deadline": "NRMP early registration deadline",
+    "ranking_opens": "Ranking opens",
+    "rank_deadline": "Rank-list deadline (9 pm ET)",
+    "match_week": "Match Week (SOAP)",
+    "match_day": "Match Day",
+}
+RANK_DEADLINE_LENGTH = dt.timedelta(minutes=30)
+
+
+def date_events(dates: season_dates.SeasonDates | None, year: int) -> list[SeasonEvent]:
+    """One event per date of the season's calendar: all-day events, Match Week its five days,
+    and the rank-list deadline a timed event at its time in America/New_York."""
+    if dates is None:
+        return []
+    events = []
+    for key in season_dates.KEYS:
+        when = getattr(dates, key)
+        if key == "rank_deadline":
+            start = when.replace(tzinfo=ZoneInfo(season_dates.EASTERN))
+            end = start + RANK_DEADLINE_LENGTH
+        else:
+            start = when
+            end = when + dt.timedelta(days=5 if key == "match_week" else 1)  # DTEND exclusive
+        events.append(SeasonEvent(kind=f"season-{key}", program_id=year, summary=SEASON_SUMMARIES[key],
+                                  start=start, end=end, description=season_dates.LABELS[key] + ".", busy=False))
+    return events
+
+
+def season_events(programs: Iterable[Any], rules: Rules, dates: season_dates.SeasonDates | None = None,
+                  year: int = 0) -> list[SeasonEvent]:
+    """Every event of the live ``programs`` and of the season's ``dates`` (of the ``year`` Match),
+    in the order a calendar would list them. A date outside the years the tracker reads (see
+    ``_expressible``) has no event."""
+    events: list[SeasonEvent] = date_events(dates, year)
     due_after = dt.timedelta(hours=rules.thank_you_after_hours)
     overdue_after = dt.timedelta(hours=rules.thank_you_within_hours)
     for p in programs:
@@ -132,7 +168,7 @@ def season_events(programs: Iterable[Any], rules: Rules) -> list[SeasonEvent]:
 
     def sort_key(e: SeasonEvent):
         start = e.start if isinstance(e.start, dt.datetime) else dt.datetime.combine(e.start, dt.time())
-        return (start, order[e.kind], e.program_id)
+        return (start.replace(tzinfo=None), order.get(e.kind, 3), e.program_id)
 
     return sorted(events, key=sort_key)
 
@@ -144,8 +180,10 @@ def _utc(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC).replace(microsecond=0)
 
 
-def build_calendar(programs: Iterable[Any], rules: Rules, now: dt.datetime) -> bytes:
-    """The .ics file of the live ``programs``' season events; ``now`` is its DTSTAMP."""
+def build_calendar(programs: Iterable[Any], rules: Rules, now: dt.datetime,
+                   dates: season_dates.SeasonDates | None = None, year: int = 0) -> bytes:
+    """The .ics file of the live ``programs``' season events and the season's ``dates``; ``now``
+    is its DTSTAMP."""
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -155,7 +193,7 @@ def build_calendar(programs: Iterable[Any], rules: Rules, now: dt.datetime) -> b
     cal.add("x-published-ttl", icalendar.vDuration(REFRESH))  # an X- property is text unless told
     cal.add("refresh-interval", icalendar.vDuration(REFRESH), parameters={"VALUE": "DURATION"})
     stamp = _utc(now)
-    for e in season_events(programs, rules):
+    for e in season_events(programs, rules, dates, year):
         event = icalendar.Event()
         event.add("uid", e.uid)
         event.add("dtstamp", stamp)
@@ -170,4 +208,5 @@ def build_calendar(programs: Iterable[Any], rules: Rules, now: dt.datetime) -> b
             event.add("url", e.url)
         event.add("transp", "OPAQUE" if e.busy else "TRANSPARENT")
         cal.add_component(event)
+    cal.add_missing_timezones()  # the VTIMEZONE of America/New_York, for the rank-list deadline
     return cal.to_ical()

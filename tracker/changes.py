@@ -118,6 +118,9 @@ def update_program(
     if errors:
         raise ValidationFailed(errors)
     _check_unique_code(values, program.id, program.season_id)
+    if (values.get("status") == "interview_invited" and program.status != "interview_invited"
+            and program.invited_at is None and values.get("invited_at") is None):
+        values["invited_at"] = fields.now()  # the moment the invitation arrived: 48 hours to answer
     changes: list[Change] = []
     for key, new in values.items():
         old = getattr(program, key)
@@ -210,9 +213,20 @@ def save_cell(before: ProgramRow, key: str, raw: Any, *, expected_version: int, 
     if after is None:
         raise StaleVersion(f"program {before.id} changed since version {expected_version}")
     f = fields.BY_KEY[key]
+    batch_id = new_batch_id()
     connection.execute(_INSERT_CHANGE, {
         "program_id": before.id, "field": key, "old_value": f.to_text(old) or None,
-        "new_value": f.to_text(new) or None, "source": source, "batch_id": new_batch_id()})
+        "new_value": f.to_text(new) or None, "source": source, "batch_id": batch_id})
+    if key == "status" and new == "interview_invited" and before["invited_at"] is None:
+        # the moment the invitation arrived (programs must leave 48 hours to accept), in the same step
+        moment = fields.now()
+        table = Program.__table__
+        connection.execute(sa.update(table).where(table.c.id == before.id).values(invited_at=moment))
+        connection.execute(_INSERT_CHANGE, {
+            "program_id": before.id, "field": "invited_at", "old_value": None,
+            "new_value": fields.BY_KEY["invited_at"].to_text(moment) or None, "source": source,
+            "batch_id": batch_id})
+        after = {**after, "invited_at": moment}
     return SavedCell(before, ProgramRow(after), changed=True)
 
 

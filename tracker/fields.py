@@ -40,6 +40,19 @@ def set_today(day: dt.date | None) -> None:
     _today.set(day)
 
 
+_now: ContextVar[dt.datetime | None] = ContextVar("tracker_now", default=None)
+
+
+def now() -> dt.datetime:
+    """The local time a value such as an invitation's arrival is stamped with: the one ``set_now``
+    gave (the web app sets it for each request, from TRACKER_NOW in tests), else the clock's."""
+    return _now.get() or dt.datetime.now().replace(microsecond=0)
+
+
+def set_now(moment: dt.datetime | None) -> None:
+    _now.set(moment)
+
+
 class Kind(str, enum.Enum):
     TEXT = "text"
     LONG_TEXT = "long_text"
@@ -830,6 +843,10 @@ FIELDS: tuple[Field, ...] = (
           spellings=("email status", "contact status", "emails", "communication")),
     Field("date_applied", "Applied on", Kind.DATE, "Application", width=11, export_header="Date applied",
           spellings=("date applied", "applied on", "applied", "submitted on")),
+    Field("invited_at", "Invited at", Kind.DATETIME, "Application", width=16, export_header="Interview invitation received",
+          help="When the interview invitation arrived (filled in when the status becomes Interview invited): "
+               "programs must leave at least 48 hours to accept.",
+          spellings=("invited at", "invited on", "invitation received", "invite date", "date invited")),
     Field("signal_sent", "Signal", Kind.CHOICE, "Application", choices=SIGNALS, default="none", width=8,
           export_header="Signal sent", empty_label="None",
           help="None, Gold or Silver: the ERAS program signal you sent (Yes reads as Gold).",

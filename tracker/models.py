@@ -75,10 +75,31 @@ class Season(db.Model):
     year: Mapped[int] = mapped_column(unique=True)
     current: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The season's calendar (tracker.season_dates): dates, the rank-list deadline a naive US Eastern time
+    eras_opens: Mapped[dt.date | None]
+    programs_review: Mapped[dt.date | None]
+    nrmp_opens: Mapped[dt.date | None]
+    nrmp_early_deadline: Mapped[dt.date | None]
+    ranking_opens: Mapped[dt.date | None]
+    rank_deadline: Mapped[dt.datetime | None]
+    match_week: Mapped[dt.date | None]
+    match_day: Mapped[dt.date | None]
+    dates_confirmed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     @property
     def name(self) -> str:
         return f"{self.year} Match"
+
+    @property
+    def dates(self):
+        from .season_dates import from_row
+
+        return from_row(self)
+
+    def set_dates(self, dates, confirmed: bool) -> None:
+        for key in dates.__dataclass_fields__:
+            setattr(self, key, getattr(dates, key))
+        self.dates_confirmed = confirmed
 
 
 class Program(CatalogueColumns, db.Model):

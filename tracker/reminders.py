@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import fields, records, signals
+from . import fields, records, season_dates, signals
 from .fields import VISA_FIELDS
 from .rules import Rules
 from .tiering import effective_tier
@@ -77,11 +77,16 @@ class Today:
     signal: list[Item] = field(default_factory=list)  # where the signals left might go (tracker.signals)
     profile_gaps: list[str] = field(default_factory=list)  # one "complete your profile" item
     signal_warnings: list[str] = field(default_factory=list)  # specialties past their signals
+    letter: list[Item] = field(default_factory=list)  # the letter of interest or intent to the top choice
+    ties_email: list[Item] = field(default_factory=list)  # a brief email where you rotated or have ties
+    season: list[season_dates.Near] = field(default_factory=list)  # the season's dates near
+    soap_list_missing: bool = False  # Match Week near and no program on the SOAP list
 
     @property
     def total(self) -> int:
-        lists = (self.thank_you, self.invitation, self.follow_up, self.research, self.apply, self.signal)
-        return sum(len(v) for v in lists) + bool(self.profile_gaps)
+        lists = (self.thank_you, self.invitation, self.follow_up, self.research, self.apply, self.signal,
+                 self.letter, self.ties_email)
+        return sum(len(v) for v in lists) + bool(self.profile_gaps) + len(self.season) + self.soap_list_missing
 
 
 def unknown_research_fields(row: Any, visa_needed: str | None) -> list[str]:
@@ -110,11 +115,13 @@ def profile_gaps(profile: Any, programs: list[Any]) -> list[str]:
             if records.get(profile, key) in (None, "") and (needed_by is None or any(map(needed_by, programs)))]
 
 
-def season_has_started(today: dt.date, season_year: int | None, rules: Rules) -> bool:
-    """From the opening month of the year before the Match until the end of the Match month."""
+def season_has_started(today: dt.date, season_year: int | None, rules: Rules,
+                       eras_opens: dt.date | None = None) -> bool:
+    """From the day ERAS opens (the season's date; without one, the opening month of the year
+    before the Match) until the end of the Match month."""
     if season_year is None:
         return False
-    opens = dt.date(season_year - 1, rules.season_opens_month, 1)
+    opens = eras_opens or dt.date(season_year - 1, rules.season_opens_month, 1)
     closes_month = rules.season_closes_month
     closes = dt.date(season_year + (closes_month == 12), closes_month % 12 + 1, 1)
     return opens <= today < closes
@@ -132,11 +139,75 @@ def thank_you_state(interview: dt.datetime, now: dt.datetime, rules: Rules) -> s
     return "overdue"
 
 
+def invitation_detail(invited_at: dt.datetime | None, now: dt.datetime, rules: Rules) -> tuple[str, str]:
+    """The state and words of an invitation: how old it is against the hours programs must leave."""
+    limit = rules.invitation_answer_hours
+    if invited_at is None or invited_at > now:
+        return "due", (f"Invited to interview: answer promptly and pick a date (programs must leave at least "
+                       f"{limit} hours to accept).")
+    hours = int((now - invited_at).total_seconds() // 3600)
+    age = "less than an hour" if hours < 1 else "1 hour" if hours == 1 else f"{hours} hours"
+    if hours < limit:
+        return "due", (f"Invitation {age} old: answer now. Programs must leave at least {limit} hours to "
+                       "accept, and slots go fast.")
+    return "overdue", (f"Invitation {age} old, past the {limit} hours programs must leave to accept: answer "
+                       "now, the slot may be gone.")
+
+
+def _last_interview(programs: list[Any]) -> dt.datetime | None:
+    moments = [records.get(row, "interview_date") for row in programs
+               if records.get(row, "interview_date") and records.get(row, "status") not in CLOSED_STATUSES]
+    return max(moments) if moments else None
+
+
+def letter_items(programs: list[Any], now: dt.datetime, dates: season_dates.SeasonDates | None) -> list[Item]:
+    """The letter of interest (or intent) to the one top choice: from its interview and the last
+    interview of the season until the rank-list deadline, while no letter is recorded."""
+    last = _last_interview(programs)
+    if last is None or last > now:
+        return []
+    if dates is not None and now.date() > dates.rank_deadline.date():
+        return []
+    items = []
+    for row in programs:
+        interview = records.get(row, "interview_date")
+        if (records.get(row, "top_choice") == "yes" and interview and interview <= now
+                and not records.get(row, "loi_sent") and records.get(row, "email_status") != "loi_sent"
+                and records.get(row, "status") not in CLOSED_STATUSES):
+            by = f" before the rank-list deadline ({dates.rank_deadline:%-d %B}, 9 pm ET)" if dates else ""
+            items.append(_item(row, "letter", state="due", when=dates.rank_deadline if dates else None,
+                               detail="Consider sending a sincere, specific letter of interest (or later a letter "
+                                      f"of intent) to your top choice{by}."))
+    return items
+
+
+TIES_FOR_EMAIL = ("rotated", "alumni", "contact")
+
+
+def ties_email_items(programs: list[Any]) -> list[Item]:
+    """After applying, a brief email to the programs where the applicant rotated or has ties, once:
+    while the email status still says not contacted."""
+    tie_field = fields.get("ties")
+    items = []
+    for row in programs:
+        ties = [t for t in records.get(row, "ties") or [] if t in TIES_FOR_EMAIL]
+        status = records.get(row, "status")
+        if (ties and status not in OPEN_STATUSES and status not in CLOSED_STATUSES
+                and (records.get(row, "email_status") or "not_contacted") == "not_contacted"):
+            why = ", ".join(tie_field.label_for(t).lower() for t in ties)
+            items.append(_item(row, "ties_email", state="due",
+                               detail=f"Applied; your ties: {why}. Send one brief email saying you applied and why "
+                                      "this program."))
+    return sorted(items, key=lambda i: i.name)
+
+
 def _item(row: Any, kind: str, **extra: Any) -> Item:
     return Item(kind, records.get(row, "id"), records.get(row, "name"), records.get(row, "version") or 1, **extra)
 
 
-def todays_list(programs: list[Any], now: dt.datetime, rules: Rules | None = None, profile: Any = None) -> Today:
+def todays_list(programs: list[Any], now: dt.datetime, rules: Rules | None = None, profile: Any = None,
+                dates: season_dates.SeasonDates | None = None) -> Today:
+    """Today's items; ``dates`` is the season's calendar (tracker.season_dates), when it has one."""
     rules = rules or Rules()
     today = Today()
     visa_needed = records.get(profile, "visa_needed")
@@ -151,8 +222,9 @@ def todays_list(programs: list[Any], now: dt.datetime, rules: Rules | None = Non
                 today.thank_you.append(_item(row, "thank_you", state=state, when=by,
                                              detail=f"Interviewed {interview:%a %b %-d, %H:%M}; send by {by:%a %b %-d, %H:%M}"))
         if status == "interview_invited":
-            today.invitation.append(_item(row, "invitation", state="due",
-                                          detail="Invited to interview: answer promptly and pick a date."))
+            state, detail = invitation_detail(records.get(row, "invited_at"), now, rules)
+            today.invitation.append(_item(row, "invitation", state=state, detail=detail,
+                                          when=records.get(row, "invited_at")))
         follow_up = records.get(row, "follow_up_on")
         if follow_up and follow_up <= now.date() + dt.timedelta(days=UPCOMING_DAYS):
             state = "overdue" if follow_up < now.date() else "today" if follow_up == now.date() else "upcoming"
@@ -175,11 +247,18 @@ def todays_list(programs: list[Any], now: dt.datetime, rules: Rules | None = Non
     today.signal = [Item("signal", s.program_id, s.name, s.version, state=s.tier, detail=s.detail, level=s.level)
                     for s in signals.suggestions(programs, rules, profile)]
     today.signal_warnings = signals.warnings(programs, rules, profile)
+    today.letter = letter_items(programs, now, dates)
+    today.ties_email = ties_email_items(programs)
+    window = rules.season_date_window_days
+    today.season = season_dates.near(dates, now.date(), window)
+    to_match_week = season_dates.days_until(dates, "match_week", now.date())
+    today.soap_list_missing = (to_match_week is not None and 0 <= to_match_week <= window
+                               and not any(records.get(row, "soap_list") == "yes" for row in programs))
     return today
 
 
 # Today's sections, most pressing first: a program's next step is its first item in this order.
-SECTION_ORDER = ("thank_you", "invitation", "follow_up", "apply", "research")
+SECTION_ORDER = ("thank_you", "invitation", "letter", "follow_up", "ties_email", "apply", "research")
 
 
 def next_steps(today: Today) -> dict[int, Item]:

@@ -303,6 +303,17 @@ class Rules:
     season_opens_month: int = rule(9, "Season opens (month, the year before the Match)",
                                    "From then until the Match, the tracker opens on Today.", min=1, max=12,
                                    group="The season")
+    season_date_window_days: int = rule(
+        14, "Season dates: shown this many days ahead",
+        "Today and its notes show each date of the season's calendar (ERAS opening, programs' review, NRMP "
+        "registration, ranking, the rank-list deadline, Match Week) from this many days before it to the day "
+        "itself; the SOAP list reminder starts this many days before Match Week. Source: the NRMP's 2026 Main "
+        "Residency Match calendar and AAMC ERAS 2026.", min=0, max=120, group="The season")
+    invitation_answer_hours: int = rule(
+        48, "Interview invitation: hours programs must leave to accept",
+        "Programs must leave at least this long to accept an invitation; Today says how old each one is and to "
+        "answer now, and past it that the slot may be gone. Source: the NRMP's and ERAS's interview guidance.",
+        min=1, max=240, group="The season")
     season_closes_month: int = rule(3, "Season closes (month of the Match)", "The Match is in March.", min=1,
                                     max=12, group="The season")
     # -- Between cycles (DOMAIN.md "The season": "if unmatched ... change something significant between

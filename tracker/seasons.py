@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from . import fields
+from .season_dates import defaults_for, shifted
 from .changes import create_program, new_batch_id
 from .db import db
 from .models import Profile, Program, Season
@@ -38,8 +39,9 @@ def copy_profile(profile: Profile, season: Season) -> Profile:
 
 def start_season(year: int) -> tuple[Season, int]:
     """A new current season for the ``year`` Match with a copy of the current list (every live
-    program, without the fields of last season's application: ``Field.per_season``) and of the
-    profile (the old season keeps its own). The caller commits."""
+    program, without the fields of last season's application: ``Field.per_season``), of the
+    profile (the old season keeps its own), and the current season's dates shifted to its year,
+    to confirm (tracker.season_dates.shifted). The caller commits."""
     if db.session.scalar(sa.select(Season).where(Season.year == year)) is not None:
         raise ValueError(f"There is already a season for the {year} Match.")
     old = current_season()
@@ -48,6 +50,9 @@ def start_season(year: int) -> tuple[Season, int]:
         profile.season_id = old.id  # a profile from before profiles were per season: the old season's
     programs = list(db.session.scalars(live_programs_select(season_id=old.id).order_by(Program.id)))
     new = Season(year=year)
+    # the previous season's dates a year on, to the same weekdays, until the user confirms them
+    previous = old.dates
+    new.set_dates(shifted(previous, year - old.year) if previous else defaults_for(year), confirmed=False)
     db.session.add(new)
     db.session.flush()
     if profile is not None:

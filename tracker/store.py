@@ -28,7 +28,10 @@ def current_season() -> Season:
     if season is None:
         season = db.session.scalar(sa.select(Season).order_by(Season.year.desc()).limit(1))
         if season is None:
+            from .season_dates import DEFAULT_YEAR, defaults_for
+
             season = Season(year=match_year(dt.date.today()))
+            season.set_dates(defaults_for(season.year), confirmed=season.year == DEFAULT_YEAR)
             db.session.add(season)
         season.current = True
         db.session.flush()

@@ -16,7 +16,7 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 
 from ..calendar_feed import build_calendar, season_events
-from ..store import current_rules, live_programs
+from ..store import current_rules, current_season, live_programs
 
 bp = Blueprint("calendar", __name__)
 
@@ -84,7 +84,8 @@ def _token_matches(given: str) -> bool:
 # -- the calendar ----------------------------------------------------------------------------
 
 def _calendar_body() -> bytes:
-    return build_calendar(live_programs(), current_rules(), dt.datetime.now(dt.UTC))
+    season = current_season()
+    return build_calendar(live_programs(), current_rules(), dt.datetime.now(dt.UTC), season.dates, season.year)
 
 
 def _ics(body: bytes, disposition: str) -> Response:
@@ -98,9 +99,12 @@ def _ics(body: bytes, disposition: str) -> Response:
 def index():
     feed_url = url_for("calendar.feed", token=feed_token(), _external=True)
     webcal_url = "webcal" + feed_url[feed_url.index(":"):]
-    events = season_events(live_programs(), current_rules())
+    season = current_season()
+    events = season_events(live_programs(), current_rules(), season.dates, season.year)
     counts = {kind: sum(e.kind == kind for e in events) for kind in ("interview", "thank-you", "follow-up")}
-    return render_template("calendar/index.html", feed_url=feed_url, webcal_url=webcal_url, counts=counts)
+    counts["season"] = sum(e.kind.startswith("season-") for e in events)
+    return render_template("calendar/index.html", feed_url=feed_url, webcal_url=webcal_url, counts=counts,
+                           season_id=season.id)
 
 
 @bp.get("/calendar.ics")

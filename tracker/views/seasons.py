@@ -3,10 +3,16 @@ look back at a season that is over."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import DateField, TimeField
+from wtforms.validators import InputRequired
 
 from ..db import db, write_transaction
 from ..models import Program, Season
+from ..season_dates import KEYS, LABELS, RANK_DEADLINE_TIME, SeasonDates, defaults_for, problems
 from ..seasons import start_season, switch_to
 from ..store import (all_seasons, current_profile, current_rules, current_season, live_programs_select,
                      previous_season, season_profile)
@@ -87,3 +93,52 @@ def analysis(season_id: int):
     return render_template("seasons/analysis.html", season=season, result=result, slices=SLICES,
                            previous=previous, previous_profile=previous_profile, profile=own,
                            nothing_significant=NOTHING_SIGNIFICANT)
+
+
+class SeasonDatesForm(FlaskForm):
+    """The season's calendar; the rank-list deadline is a day and a time (US Eastern)."""
+
+    eras_opens = DateField(LABELS["eras_opens"], [InputRequired("Enter the day applicants may submit.")])
+    programs_review = DateField(LABELS["programs_review"], [InputRequired("Enter the day programs start reviewing.")])
+    nrmp_opens = DateField(LABELS["nrmp_opens"], [InputRequired("Enter the day NRMP registration opens.")])
+    nrmp_early_deadline = DateField(LABELS["nrmp_early_deadline"],
+                                    [InputRequired("Enter the NRMP early registration deadline.")])
+    ranking_opens = DateField(LABELS["ranking_opens"], [InputRequired("Enter the day ranking opens.")])
+    rank_deadline = DateField("Rank-list deadline", [InputRequired("Enter the rank-list deadline.")])
+    rank_deadline_time = TimeField("Rank-list deadline, time (US Eastern)",
+                                   [InputRequired("Enter the time of the rank-list deadline, such as 21:00.")])
+    match_week = DateField(LABELS["match_week"], [InputRequired("Enter the first day of Match Week.")])
+    match_day = DateField(LABELS["match_day"], [InputRequired("Enter Match Day.")])
+
+
+def _season_dates_form(season: Season) -> SeasonDatesForm:
+    dates = season.dates or defaults_for(season.year)
+    data = {key: getattr(dates, key) for key in KEYS}
+    data["rank_deadline"] = dates.rank_deadline.date()
+    data["rank_deadline_time"] = dates.rank_deadline.time()
+    return SeasonDatesForm(data=data) if request.method == "GET" else SeasonDatesForm()
+
+
+@bp.route("/<int:season_id>/dates", methods=["GET", "POST"])
+def dates(season_id: int):
+    """The season's dates: shown, edited, confirmed; an impossible calendar is refused (422)."""
+    if request.method == "POST":
+        write_transaction()
+    season = db.get_or_404(Season, season_id, description="There is no such season.")
+    form = _season_dates_form(season)
+    if request.method == "POST":
+        if form.validate():
+            values = {key: form[key].data for key in KEYS}
+            values["rank_deadline"] = dt.datetime.combine(form.rank_deadline.data,
+                                                          form.rank_deadline_time.data or RANK_DEADLINE_TIME)
+            new = SeasonDates(**values)
+            for key, message in problems(new, season.year).items():
+                form[key].errors = [*form[key].errors, message]
+            if not any(form[key].errors for key in KEYS):
+                season.set_dates(new, confirmed=True)
+                db.session.commit()
+                flash(f"The {season.name} dates are saved and confirmed.", "ok")
+                return redirect(url_for("seasons.dates", season_id=season.id), 303)
+        db.session.rollback()
+        return render_template("seasons/dates.html", season=season, form=form), 422
+    return render_template("seasons/dates.html", season=season, form=form)

@@ -21,7 +21,11 @@ bp = Blueprint("today", __name__)
 SECTIONS = [
     ("thank_you", "Thank-you notes", "A short, specific thank-you email to each program, 24-72 hours after the interview."),
     ("invitation", "Invitations to answer", "Answer interview invitations promptly: slots go fast."),
+    ("letter", "Letter of interest to your top choice",
+     "Between your last interview and the rank-list deadline: one sincere, specific letter to your one top choice."),
     ("follow_up", "Follow-ups you planned", "The dates you set in the Follow up on column."),
+    ("ties_email", "Programs where you have ties",
+     "After applying, one brief email to each program where you rotated or have ties; never repeated."),
     ("apply", "Likely and Possible programs not applied to", "Likely and Possible programs deserve an application first."),
     ("signal", "Where to signal", "ERAS signals go to IMG-friendly programs (Likely or Possible, your visa sponsored) "
                                   "where you have ties: a rotation, your school's alumni, family, your region."),
@@ -33,6 +37,9 @@ ACTIONS = {
     "thank_you": ("Mark sent", lambda today: {"thank_you_sent": today, "email_status": "thank_you_sent"},
                   "Thank-you marked sent"),
     "invitation": ("Mark scheduled", lambda today: {"status": "interview_scheduled"}, "Interview marked scheduled"),
+    "letter": ("Mark sent", lambda today: {"loi_sent": today, "email_status": "loi_sent"},
+               "Letter of interest marked sent"),
+    "ties_email": ("Mark emailed", lambda today: {"email_status": "intro_sent"}, "Email marked sent"),
     "follow_up": ("Done", lambda today: {"follow_up_on": None}, "Follow-up done"),
     "apply": ("Mark applied", lambda today: {"status": "applied", "date_applied": today}, "Marked applied today"),
     # the level comes with the form (the one suggested); see done()
@@ -48,7 +55,9 @@ def now() -> dt.datetime:
 @bp.before_app_request
 def _reading_day() -> None:
     """Dates typed as "today", "tomorrow" or without a year are read against the tracker's today."""
-    fields.set_today(now().date())
+    moment = now()
+    fields.set_today(moment.date())
+    fields.set_now(moment)
 
 
 @bp.before_app_request
@@ -63,15 +72,18 @@ def landing_redirect():
     on Today (once per browser session)."""
     if request.args or not getattr(g, "first_visit", False):
         return None
-    if season_has_started(now().date(), current_season().year, current_rules()):
+    season = current_season()
+    if season_has_started(now().date(), season.year, current_rules(), season.eras_opens):
         return redirect(url_for("today.index"))
     return None
 
 
 @bp.get("/today")
 def index():
-    items = todays_list(live_programs(), now(), current_rules(), current_profile())
-    return render_template("today/index.html", items=items, sections=SECTIONS, actions=ACTIONS, now=now())
+    season = current_season()
+    items = todays_list(live_programs(), now(), current_rules(), current_profile(), season.dates)
+    return render_template("today/index.html", items=items, sections=SECTIONS, actions=ACTIONS, now=now(),
+                           season=season)
 
 
 @bp.post("/today/<kind>/<int:program_id>")
