@@ -76,6 +76,8 @@ def test_the_words_of_what_is_near():
     texts = {n.key: n.text for n in sd.near(D, dt.date(2026, 2, 20), 14)}
     assert texts["rank_deadline"] == "Rank-list deadline in 5 days (25 February, 9 pm ET): certify your rank list."
     assert "match_week" not in texts  # 24 days ahead: past the window
+    later = dt.datetime.combine(D.rank_deadline.date(), dt.time(23, 59), tzinfo=D.rank_deadline.tzinfo)
+    assert "(25 February, 11:59 pm ET)" in sd.text_for("rank_deadline", later, 5)  # a time edited on the dates page
     early = {n.key: n.text for n in sd.near(D, dt.date(2025, 9, 1), 14)}
     assert early["eras_opens"].startswith("Apply on the first day ERAS opens (3 September, in 2 days)")
     review = {n.key: n.text for n in sd.near(D, dt.date(2025, 9, 12), 14)}

@@ -143,6 +143,14 @@ def _day(value: dt.date) -> str:
     return f"{value:%-d %B}"
 
 
+def _clock(when: dt.date | dt.datetime) -> str:
+    """The deadline's time as the NRMP writes it ("9 pm ET", "11:59 pm ET"): the one kept on the dates page."""
+    moment = when.time() if isinstance(when, dt.datetime) else RANK_DEADLINE_TIME
+    hour = moment.hour % 12 or 12
+    minutes = f":{moment.minute:02d}" if moment.minute else ""
+    return f"{hour}{minutes} {'pm' if moment.hour >= 12 else 'am'} ET"
+
+
 def _in(days: int) -> str:
     return "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
 
@@ -161,7 +169,7 @@ def text_for(key: str, when: dt.date | dt.datetime, days: int) -> str:
     if key == "ranking_opens":
         return f"Ranking opens {_in(days)} ({_day(day)})."
     if key == "rank_deadline":
-        return f"Rank-list deadline {_in(days)} ({_day(day)}, 9 pm ET): certify your rank list."
+        return f"Rank-list deadline {_in(days)} ({_day(day)}, {_clock(when)}): certify your rank list."
     if key == "match_week":
         return f"Match Week starts {_in(days)} ({_day(day)}); SOAP runs in it."
     return f"Match Day {_in(days)} ({_day(day)})."
