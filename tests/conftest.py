@@ -83,3 +83,25 @@ def read_program(app):
             return {c.key: getattr(program, c.key) for c in Program.__table__.columns}
 
     return read
+
+
+@pytest.fixture
+def accounts_app(tmp_path, monkeypatch):
+    """A hosted tracker's app (accounts on) on SQLite: sign-in, roles and each applicant's own rows."""
+    monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.delenv("TRACKER_DATABASE_URL", raising=False)
+    monkeypatch.delenv("TRACKER_SECRET_KEY", raising=False)
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'hosted.sqlite3'}",
+        "TRACKER_NOW": dt.datetime(2026, 7, 1, 12, 0),
+        "TRACKER_ACCOUNTS": True,
+        "TRACKER_DAILY_BACKUP": False,
+    })
+    app.test_client_class = CSRFClient
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()

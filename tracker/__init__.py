@@ -139,6 +139,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # an eavesdropper guess at from the sizes (BREACH).
         COMPRESS_MIMETYPES=["text/css", "text/javascript", "application/javascript"],
         COMPRESS_MIN_SIZE=1024,
+        # Accounts, sign-in and each applicant's own rows (tracker.auth): None is on for PostgreSQL (a
+        # hosted tracker for a group), off for SQLite (one applicant on their own computer).
+        TRACKER_ACCOUNTS=None,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -148,6 +151,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = key
     if hosts := os.environ.get("TRACKER_TRUSTED_HOSTS"):
         app.config["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]
+    if (accounts := os.environ.get("TRACKER_ACCOUNTS", "").strip().lower()) in ("1", "true", "yes", "on"):
+        app.config["TRACKER_ACCOUNTS"] = True
+    elif accounts in ("0", "false", "no", "off"):
+        app.config["TRACKER_ACCOUNTS"] = False
     if test_config is not None:
         app.config.from_mapping(test_config)
     if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
@@ -157,7 +164,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
 
-    from . import cli, security, views
+    from . import auth, cli, security, views
     from .db import configure_sqlite, db
     from .migrate import migrate
 
@@ -170,6 +177,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     Compress(app)
     security.init_app(app)
+    auth.init_app(app)
     views.init_app(app)
     cli.init_app(app)
     return app

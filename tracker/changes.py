@@ -20,6 +20,7 @@ from . import fields
 from .db import db
 from .models import Change, HighWater, Program, ProgramRow, utcnow
 from .store import Inputs, current_season_id, inputs
+from .tenancy import current_owner
 from .tiering import TIER_FIELDS, assign_tier
 from .tiers import retier, stored_reasons
 
@@ -149,12 +150,17 @@ def update_program(
 # Every column but the tier's reasons, which the grid fetches only when a tier is looked at.
 _ROW_COLUMNS = [c for c in Program.__table__.c if c.key != "tier_reasons"]
 _READ_ROW = sa.select(*_ROW_COLUMNS).where(Program.__table__.c.id == sa.bindparam("pid"))
+# a Core select on the bare table: the owner's criterion is its own (tracker.tenancy)
+_READ_OWNED_ROW = _READ_ROW.where(Program.__table__.c.owner_id == sa.bindparam("owner"))
+_READ_UNOWNED_ROW = _READ_ROW.where(Program.__table__.c.owner_id.is_(None))
 
 
 def read_row(program_id: int) -> ProgramRow | None:
-    """A program's stored row (deleted or not; without its tier's reasons), read with one Core
-    select; None when there is none."""
-    row = db.session.connection().execute(_READ_ROW, {"pid": program_id}).mappings().first()
+    """The owner's program's stored row (deleted or not; without its tier's reasons), read with one
+    Core select; None when there is none."""
+    owner = current_owner()
+    statement = _READ_UNOWNED_ROW if owner is None else _READ_OWNED_ROW
+    row = db.session.connection().execute(statement, {"pid": program_id, "owner": owner}).mappings().first()
     return None if row is None else ProgramRow(row)
 
 

@@ -1,4 +1,5 @@
-"""The tracker's own commands (init-db, demo, tier, import, export, serve, backup, restore),
+"""The tracker's own commands (init-db, demo, tier, import, export, serve, backup, restore,
+create-account),
 added to the app by ``init_app``; tracker.console makes them the `tracker` command."""
 
 from __future__ import annotations
@@ -412,6 +413,29 @@ def _upgraded(staged: Path) -> None:
                           "Nothing was changed.")
 
 
+@click.command("create-account")
+@click.option("--email", required=True, help="The address the person signs in with.")
+@click.option("--name", required=True, help="Their name, as others see it.")
+@click.option("--role", type=click.Choice(["applicant", "mentor", "admin"]), default="admin", show_default=True)
+@with_appcontext
+def create_account_command(email: str, name: str, role: str) -> None:
+    """Make an account of a hosted tracker (the first administrator, say) and print its temporary
+    password, to be changed at the first sign-in."""
+    from .accounts import AccountError, create_account, temporary_password
+
+    write_transaction()
+    password = temporary_password()
+    try:
+        account = create_account(email, name, role, password, must_change=True)
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    click.echo(f"Made the {role} account {account.email}. Its temporary password, shown once: {password}")
+    if not current_app.config.get("TRACKER_ACCOUNTS"):
+        click.echo("Accounts are off on this tracker (SQLite): set TRACKER_ACCOUNTS=1 to sign in with them.")
+
+
 def _size(n: int) -> str:
     """Bytes as the Backups page shows them (decimal units, like Jinja's filesizeformat)."""
     return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.1f} kB" if n >= 1e3 else f"{n} bytes"
@@ -426,3 +450,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(create_account_command)

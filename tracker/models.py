@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from . import fields
 from .db import db
 from .fields import Kind
+from .tenancy import Owned
 from .tiering import effective_tier
 
 
@@ -66,13 +67,14 @@ NEVER_REUSED_IDS = {"sqlite_autoincrement": True}
 CatalogueColumns = type("CatalogueColumns", (), {f.key: _catalogue_column(f) for f in fields.FIELDS})
 
 
-class Season(db.Model):
+class Season(Owned, db.Model):
     """An application season, named by its Match year. Every program belongs to one; one is current."""
 
     __tablename__ = "season"
+    __table_args__ = (sa.UniqueConstraint("owner_id", "year", name="uq_season_owner_year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    year: Mapped[int] = mapped_column(unique=True)
+    year: Mapped[int]
     current: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # The season's calendar (tracker.season_dates): dates, the rank-list deadline a naive US Eastern time
@@ -102,7 +104,7 @@ class Season(db.Model):
         self.dates_confirmed = confirmed
 
 
-class Program(CatalogueColumns, db.Model):
+class Program(Owned, CatalogueColumns, db.Model):
     __tablename__ = "program"
     # A program code is unique within a season (a new season copies the list, codes and all).
     __table_args__ = (sa.UniqueConstraint("season_id", "program_code", name="uq_program_season_code"),
@@ -154,7 +156,7 @@ class ProgramRow(dict):
         return effective_tier(self)
 
 
-class Change(db.Model):
+class Change(Owned, db.Model):
     """One field of one program changed: the log that history and undo read."""
 
     __tablename__ = "change"
@@ -188,7 +190,7 @@ class Change(db.Model):
             return text
 
 
-class MentorComment(db.Model):
+class MentorComment(Owned, db.Model):
     """A comment (an Excel cell note) the mentor left on a returned export: on one program's field,
     or on the program as a whole (``field`` None: the note sat on its name or an unmapped column).
     ``batch_id`` is the import that brought it; undoing that import takes it away again."""
@@ -210,7 +212,7 @@ class MentorComment(db.Model):
         return f.label if f else "The program"
 
 
-class UndoStep(db.Model):
+class UndoStep(Owned, db.Model):
     """One step of the grid's undo stack (tracker.undo): the batch it took back and the batch of
     "undo" changes that did; redone_at is set when redo re-applied it."""
 
@@ -237,7 +239,7 @@ class HighWater(db.Model):
     value: Mapped[int]
 
 
-class Profile(db.Model):
+class Profile(Owned, db.Model):
     """The applicant as they were in one season: starting a season copies it (tracker.seasons), so a
     reapplicant's analysis can say what changed between cycles (tracker.cycles)."""
 
@@ -277,7 +279,7 @@ class Profile(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class RuleSet(db.Model):
+class RuleSet(Owned, db.Model):
     """The tiering rules the user changed from their defaults (tracker.rules.Rules)."""
 
     __tablename__ = "rule_set"
@@ -287,7 +289,7 @@ class RuleSet(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class GridLayout(db.Model):
+class GridLayout(Owned, db.Model):
     """The grid's columns as the person left them (tracker.layout.Layout): one row per tracker."""
 
     __tablename__ = "grid_layout"
@@ -297,7 +299,7 @@ class GridLayout(db.Model):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class ImportBatch(db.Model):
+class ImportBatch(Owned, db.Model):
     """One file's import: a draft while it is mapped and previewed, then applied (or undone)."""
 
     __tablename__ = "import_batch"
@@ -318,12 +320,66 @@ class ImportBatch(db.Model):
     undone_at: Mapped[dt.datetime | None]
 
 
-class ImportMapping(db.Model):
+class ImportMapping(Owned, db.Model):
     """A column mapping the user confirmed, reused for the next file with the same headers."""
 
     __tablename__ = "import_mapping"
+    __table_args__ = (sa.UniqueConstraint("owner_id", "signature", name="uq_import_mapping_owner_signature"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    signature: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    signature: Mapped[str] = mapped_column(sa.String(32))
     mapping: Mapped[dict] = mapped_column(sa.JSON)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Account(db.Model):
+    """A person who signs in to a hosted tracker (tracker.auth): an applicant (their own lists), a
+    mentor (reads the lists of the applicants who invited them, and comments), or an administrator
+    (accounts). The one-person tracker has none."""
+
+    __tablename__ = "account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)  # kept lower-cased
+    name: Mapped[str] = mapped_column(sa.String(120))
+    role: Mapped[str] = mapped_column(sa.String(12))  # applicant, mentor, admin (tracker.accounts.ROLES)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    # Changed with the password: a session signed in before a reset (or a sign-out everywhere) ends.
+    session_key: Mapped[str] = mapped_column(sa.String(32))
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)  # the feed's secret
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_sign_in_at: Mapped[dt.datetime | None]
+
+
+class MentorAccess(db.Model):
+    """An applicant's invitation to a mentor, by a link, and the read access it gives once accepted.
+    ``token_hash`` is the link's secret, hashed (the link itself is shown once); revoking sets
+    ``revoked_at`` and ends the access on the mentor's next request."""
+
+    __tablename__ = "mentor_access"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("account.id", name="fk_mentor_access_applicant_id_account", ondelete="CASCADE"), index=True)
+    mentor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("account.id", name="fk_mentor_access_mentor_id_account", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    note: Mapped[str | None] = mapped_column(sa.String(120))  # whom the applicant meant it for
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    accepted_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class SignInAttempt(db.Model):
+    """A sign-in tried (tracker.auth): failures in the last minutes refuse more (rate limit), counted
+    in the database so that every gunicorn worker sees the same count."""
+
+    __tablename__ = "sign_in_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    address: Mapped[str | None] = mapped_column(sa.String(45), index=True)
+    succeeded: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)

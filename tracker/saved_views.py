@@ -9,13 +9,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import db
 from .models import utcnow
+from .tenancy import Owned
 
 
-class SavedView(db.Model):
+class SavedView(Owned, db.Model):
     __tablename__ = "saved_view"
+    __table_args__ = (sa.UniqueConstraint("owner_id", "name", name="uq_saved_view_owner_name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(60))
     query: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -120,15 +120,15 @@ def current_rules() -> Rules:
 
 def current_layout() -> Layout:
     """The grid's layout as the person left it (the first screen until they change it)."""
-    stored = db.session.get(GridLayout, 1)
+    stored = db.session.scalar(sa.select(GridLayout).order_by(GridLayout.id).limit(1))
     return Layout.from_stored(stored.state if stored else None)
 
 
 def save_layout(layout: Layout) -> None:
     """Keep ``layout`` for the next visit. The caller commits."""
-    stored = db.session.get(GridLayout, 1)
+    stored = db.session.scalar(sa.select(GridLayout).order_by(GridLayout.id).limit(1))
     if stored is None:
-        db.session.add(GridLayout(id=1, state=layout.to_stored()))
+        db.session.add(GridLayout(state=layout.to_stored()))
     else:
         stored.state = layout.to_stored()
 

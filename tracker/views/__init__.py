@@ -55,7 +55,8 @@ def _season_label() -> str | None:
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any route is added
-    from . import backups, calendar, cards, dashboard, exports, grid, history, imports, profile, programs, seasons, today
+    from . import (accounts, auth, backups, calendar, cards, dashboard, exports, grid, history, imports, profile,
+                   programs, seasons, today)
 
     app.register_blueprint(grid.bp)
     app.register_blueprint(programs.bp)
@@ -69,6 +70,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(history.bp)
     app.register_blueprint(backups.bp)
     app.register_blueprint(cards.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(accounts.bp)
 
     # Globals, not a context processor: imported macros (_row.html, _cell.html) see them too.
     app.jinja_env.globals.update(htmx_config=HTMX_CONFIG, fields=fields, tier_labels=TIER_LABELS,
