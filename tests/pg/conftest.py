@@ -45,6 +45,9 @@ def make_pg_app(url: str, instance_path: str, **config):
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": url,
         "TRACKER_NOW": dt.datetime(2026, 7, 1, 12, 0),
+        # one list, as these tests were written for; accounts (on by default on PostgreSQL) are
+        # tested with TRACKER_ACCOUNTS=True
+        "TRACKER_ACCOUNTS": False,
         **config,
     })
     app.test_client_class = CSRFClient
