@@ -79,17 +79,32 @@ def _no_owner(cls):
     return cls.owner_id.is_(None)
 
 
+def _owned_by(owner: int):
+    def criterion(cls):
+        return cls.owner_id == owner
+    return criterion
+
+
+# The option each owner's statements get, made once per owner: making one analyses its lambda,
+# which cost more than the query it filters (a few hundred owners at the most).
+_options: dict[int | None, object] = {}
+
+
+def _criteria(owner: int | None):
+    option = _options.get(owner)
+    if option is None:
+        if len(_options) > 10_000:
+            _options.clear()
+        option = _options[owner] = with_loader_criteria(
+            Owned, _no_owner if owner is None else _owned_by(owner), include_aliases=True,
+            track_closure_variables=True)
+    return option
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _only_the_owners_rows(state) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
     if state.execution_options.get(EVERY_OWNER):
         return
-    owner = current_owner()
-    if owner is None:
-        criterion = _no_owner
-    else:
-        def criterion(cls):
-            return cls.owner_id == owner
-    state.statement = state.statement.options(
-        with_loader_criteria(Owned, criterion, include_aliases=True, track_closure_variables=True))
+    state.statement = state.statement.options(_criteria(current_owner()))

@@ -204,6 +204,7 @@ def save_cell(program_id: int, key: str):
     raw = request.form.getlist("value") if f.kind is fields.Kind.TAGS else request.form.get("value", "")
     try:
         saved = changes.save_cell(before, key, raw, expected_version=version)
+        load_mentor_marks([program_id])  # the cell's marks, read in this transaction: none opens after it
         commit()
     except ValidationFailed as exc:
         db.session.rollback()
