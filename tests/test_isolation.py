@@ -1,0 +1,301 @@
+"""Each applicant's lists, profile, seasons, imports, views, backups and calendar belong to that
+applicant: with another applicant's ids every route answers 404 (403 where the role is refused
+outright), writes nothing, and every page shows only the applicant's own rows.
+
+The routes are read from the app's url map, not listed here, so a route added later is covered
+by itself; one with an ``<int:...>`` argument this file has no ids for fails until it has."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+from openpyxl.comments import Comment
+
+from tracker.db import db
+from tracker.models import Account, ImportBatch, MentorAccess, MentorComment, Program, Season, UndoStep
+from tracker.tenancy import EVERY_OWNER, Owned
+
+from accounts_helpers import make_account, sign_in
+from forms import form_values, mapping_form
+
+MARK = "Amalfield"  # in every name, note and label of applicant A's, and in none of B's
+A_EMAIL, B_EMAIL = "amal@example.org", "bilal@example.org"
+SEASON_DATES = {"eras_opens": "2027-09-03", "programs_review": "2027-09-24", "nrmp_opens": "2027-09-15",
+                "nrmp_early_deadline": "2027-12-31", "ranking_opens": "2028-01-15", "rank_deadline": "2028-02-25",
+                "rank_deadline_time": "21:00", "match_week": "2028-03-13", "match_day": "2028-03-17"}
+# What a POST sends beside the address: enough that a refusal is about whose row it is, not a bad form
+POSTED = {"value": "Overwritten by B", "version": "1", "name": "Written by B", "city": "Nowhere",
+          "confirmed": "1", "confirm": "yes", "year": "2030", "level": "gold", "change": "status:applied",
+          "active": "no", "visa_j1": "yes", **SEASON_DATES}
+# Arguments that are not ids, filled with a value the route accepts
+WORDS = {"key": "city", "kind": "thank_you"}
+NOT_CHECKED = {"static"}  # the package's files: nobody's rows
+
+
+# -- applicant A's data, made through the web -----------------------------------------------
+
+def _upload(client, name: str, data: bytes) -> int:
+    response = client.post("/imports", data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(re.search(r"/imports/(\d+)/", response.headers["Location"]).group(1))
+
+
+def _map(client, batch_id: int) -> None:
+    url = f"/imports/{batch_id}/mapping"
+    mapped = client.post(url, data=mapping_form(client.get(url).get_data(as_text=True)))
+    assert mapped.status_code == 302, mapped.get_data(as_text=True)
+    assert client.get(mapped.headers["Location"]).status_code == 200
+
+
+def _apply(client, batch_id: int) -> None:
+    applied = client.post(f"/imports/{batch_id}/apply", data={})
+    assert applied.status_code == 302, applied.get_data(as_text=True)
+
+
+def _csv(names: list[str]) -> bytes:
+    lines = ["Program Name,State,City,Program Code"] + [
+        f"{name},OH,{MARK} City,140000{i:04d}" for i, name in enumerate(names)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _returned_export(client, note_on: str) -> bytes:
+    """A's export as a mentor sends it back, with a cell note (a MentorComment once imported)."""
+    response = client.get("/export.xlsx?tier=all")
+    assert response.status_code == 200
+    wb = openpyxl.load_workbook(io.BytesIO(response.data))
+    ws = wb["Programs"]
+    headers = [c.value for c in ws[1]]
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, 1).value == note_on:
+            ws.cell(r, headers.index("City") + 1).comment = Comment(f"{MARK}: ask about the city", "Dr Mentor")
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def build_a(app, client) -> dict:
+    """A full set of A's data: programs (one deleted), profile, rules, a saved view, a layout, an
+    applied import with a mentor's comment, a draft import, an undo step, a second season and its
+    dates, the history of all that, and a calendar link."""
+    names = [f"{MARK} Regional Medical Center Program (Internal Medicine)",
+             f"{MARK} Deleted Hospital Program (Family Medicine)",
+             f"{MARK} Undone Clinic Program (Pediatrics)"]
+    for name in names:
+        assert client.post("/programs/new", data={"name": name, "state": "OH", "city": "Columbus"}).status_code == 302
+    assert client.post("/programs", data={"name": f"{MARK} Quick Program (Neurology)"}).status_code == 302
+    with app.app_context():
+        ids = {p.name: p.id for p in db.session.scalars(
+            sa.select(Program).execution_options(**{EVERY_OWNER: True}))}
+    first, gone, undone = (ids[n] for n in names)
+    assert client.post(f"/programs/{first}/cells/city", data={"value": "Dayton", "version": "1"}).status_code == 200
+    assert client.post(f"/programs/{undone}/cells/city", data={"value": "Akron", "version": "1"}).status_code == 200
+    assert client.post("/undo").status_code in (200, 302)
+    assert client.post(f"/programs/{gone}/delete").status_code == 302
+    assert client.post("/profile", data={"full_name": f"Amal {MARK}", "visa_needed": "J-1", "season_year": "2027",
+                                         "step2_ck": "231"}).status_code == 302
+    settings = form_values(client.get("/settings").get_data(as_text=True))
+    assert client.post("/settings", data=settings).status_code in (200, 302)
+    assert client.post("/views", data={"name": f"{MARK} view", "query": "f.state=OH"}).status_code in (200, 302)
+    assert client.post("/layout", data={"toggle": "Visa & IMG", "back": "/?tier=all"}).status_code in (200, 302)
+    imported = _upload(client, f"{MARK}.csv", _csv([f"{MARK} Imported Program {i} (Surgery)" for i in range(3)]))
+    _map(client, imported)
+    _apply(client, imported)
+    returned = _upload(client, "back.xlsx", _returned_export(client, names[0]))
+    _map(client, returned)
+    _apply(client, returned)
+    draft = _upload(client, "draft.csv", _csv([f"{MARK} Draft Program (Urology)"]))
+    _map(client, draft)
+    assert client.get("/calendar").status_code == 200  # makes A's calendar link
+    year = 2028
+    assert client.post("/seasons", data={"year": str(year), "confirm": "yes"}).status_code == 302
+    with app.app_context():
+        everyone = {EVERY_OWNER: True}
+        season_id = db.session.scalar(sa.select(Season.id).where(Season.year == year).execution_options(**everyone))
+    assert client.post(f"/seasons/{season_id}/dates", data=SEASON_DATES).status_code in (200, 302, 303)
+    with app.app_context():
+        everyone = {EVERY_OWNER: True}
+        copy = db.session.scalar(sa.select(Program.id).where(Program.season_id == season_id,
+                                                             Program.name == f"{MARK} Quick Program (Neurology)")
+                              .execution_options(**everyone))
+    assert client.post(f"/programs/{copy}/delete").status_code == 302  # a deleted program in each season
+    with app.app_context():
+        from tracker.accounts import invite_mentor
+
+        invite_mentor(db.session.get(Account, db.session.scalar(
+            sa.select(Account.id).where(Account.email == A_EMAIL))), f"{MARK} mentor")
+        db.session.commit()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(MentorComment)
+                                 .execution_options(**everyone)) >= 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(UndoStep).execution_options(**everyone)) == 1
+        assert {b.status for b in db.session.scalars(sa.select(ImportBatch).execution_options(**everyone))} == \
+            {"applied", "draft"}
+    return ids
+
+
+def ids_of(app, owner: int) -> dict[str, list[int]]:
+    """Every id of ``owner``'s rows, by the name a route gives that kind of id."""
+    with app.app_context():
+        everyone = {EVERY_OWNER: True}
+
+        def of(model, *where):
+            return list(db.session.scalars(sa.select(model.id).where(*where).order_by(model.id)
+                                           .execution_options(**everyone)))
+
+        return {
+            "program_id": of(Program, Program.owner_id == owner),
+            "batch_id": of(ImportBatch, ImportBatch.owner_id == owner),
+            "season_id": of(Season, Season.owner_id == owner),
+            "account_id": [owner],
+            "access_id": of(MentorAccess, MentorAccess.applicant_id == owner),
+            "comment_id": of(MentorComment, MentorComment.owner_id == owner),
+            "step_id": of(UndoStep, UndoStep.owner_id == owner),
+        }
+
+
+def dump(app, owner: int) -> dict[str, list[tuple]]:
+    """Every row of every table that is ``owner``'s (its own account and invitations too), as stored."""
+    out = {}
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            query = sa.select(table).order_by(*table.primary_key.columns)
+            if "owner_id" in table.c:
+                query = query.where(table.c.owner_id == owner)
+            elif table.name == "account":
+                query = query.where(table.c.id == owner)
+            elif table.name == "mentor_access":
+                query = query.where(table.c.applicant_id == owner)
+            else:
+                continue
+            out[table.name] = [tuple(row) for row in db.session.execute(query.execution_options(**{EVERY_OWNER: True}))]
+    return out
+
+
+def owned_tables() -> set[str]:
+    return {m.local_table.name for m in db.Model.registry.mappers if issubclass(m.class_, Owned)}
+
+
+def files_of(app, owner: int) -> dict[str, bytes]:
+    """The files kept for ``owner``'s import drafts in instance/imports."""
+    folder = Path(app.instance_path) / "imports"
+    with app.app_context():
+        batches = set(db.session.scalars(sa.select(ImportBatch.batch_id).where(ImportBatch.owner_id == owner)
+                                         .execution_options(**{EVERY_OWNER: True})))
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*")) if p.name.split(".", 1)[0] in batches}
+
+
+def text_of(response) -> str:
+    """A response's text, an xlsx's sheets (its zipped XML) included."""
+    data = response.get_data()
+    if data[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "\n".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())
+    return data.decode("utf-8", "replace")
+
+
+def urls(app, ids: dict[str, list[int]]):
+    """(rule, method, url) for every rule and method of the app, its int arguments filled with
+    ``ids`` of their kind (each id in turn: a deleted program is tried as well as a live one)."""
+    with app.test_request_context():
+        from flask import url_for
+
+        for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+            if rule.endpoint in NOT_CHECKED:
+                continue
+            int_args = [a for a in rule.arguments if rule._converters[a].__class__.__name__ == "IdConverter"]
+            missing = [a for a in int_args if not ids.get(a)]
+            assert not missing, f"{rule.rule}: no ids of A's for {missing}; add the kind to ids_of()"
+            others = [a for a in rule.arguments if a not in int_args]
+            fillings = [{}]
+            for arg in int_args:
+                fillings = [{**f, arg: i} for f in fillings for i in ids[arg]]
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                for filling in fillings:
+                    values = {**{a: WORDS.get(a, "x") for a in others}, **filling}
+                    yield rule, method, url_for(rule.endpoint, **values), bool(int_args)
+
+
+@pytest.fixture
+def two(accounts_app):
+    app = accounts_app
+    a_id = make_account(app, A_EMAIL)
+    b_id = make_account(app, B_EMAIL)
+    a, b = app.test_client(), app.test_client()
+    sign_in(a, A_EMAIL)
+    sign_in(b, B_EMAIL)
+    b.post("/programs/new", data={"name": "Bilal Own Program (Internal Medicine)", "state": "TX"})
+    build_a(app, a)
+    return app, a, b, a_id, b_id
+
+
+# -- the tests ------------------------------------------------------------------------------
+
+def test_every_route_with_another_applicants_ids_answers_404_and_changes_nothing(two):
+    app, a, b, a_id, b_id = two
+    ids = ids_of(app, a_id)
+    with app.app_context():
+        assert set(dump(app, a_id)) >= owned_tables()
+    before, files_before = dump(app, a_id), files_of(app, a_id)
+    assert files_before, "A's draft import keeps its file"
+    checked, wrong = 0, []
+    for rule, method, url, has_ids in urls(app, ids):
+        if not has_ids:
+            continue
+        if method == "GET":
+            answer = b.get(url)
+        else:
+            answer = b.post(url, data=POSTED)
+        allowed = (404,) if method == "GET" and not rule.endpoint.startswith("accounts.") else (404, 403)
+        if answer.status_code not in allowed:
+            wrong.append(f"{method} {url}: {answer.status_code}")
+        elif answer.status_code == 404:
+            assert MARK not in text_of(answer), f"{method} {url} names A's data in its 404"
+        checked += 1
+    assert not wrong, "B reached A's rows:\n" + "\n".join(wrong)
+    assert checked > 40
+    assert dump(app, a_id) == before
+    assert files_of(app, a_id) == files_before
+
+
+def test_the_ids_are_real_ones_that_their_owner_reaches(two):
+    """The same addresses that answer B 404 answer A (each route reaches a row for some id)."""
+    app, a, b, a_id, b_id = two
+    ids = ids_of(app, a_id)
+    reached: dict[str, bool] = {}
+    for rule, method, url, has_ids in urls(app, ids):
+        if not has_ids or method != "GET" or rule.endpoint.startswith("accounts."):
+            continue
+        reached[rule.rule] = reached.get(rule.rule, False) or a.get(url).status_code != 404
+    assert reached and all(reached.values()), [r for r, ok in reached.items() if not ok]
+
+
+PAGES = ["/?tier=all", "/today", "/dashboard", "/export.xlsx?tier=all", "/export.csv?tier=all", "/calendar.ics",
+         "/changes", "/seasons", "/imports", "/programs/deleted", "/cards", "/calendar", "/profile", "/settings"]
+A_SHOWS_HIS = {"/?tier=all", "/export.xlsx?tier=all", "/export.csv?tier=all", "/changes", "/imports",
+               "/programs/deleted", "/profile"}  # pages where A's own answer names A's data (the test's check)
+
+
+def test_bs_pages_name_none_of_as_programs(two):
+    app, a, b, a_id, b_id = two
+    shown = []
+    for page in PAGES:
+        answer = b.get(page)
+        assert answer.status_code == 200, page
+        body = text_of(answer)
+        if MARK in body or "2028 Match" in body:  # A's names, or A's second season
+            shown.append(page)
+        if page in A_SHOWS_HIS:
+            assert MARK in text_of(a.get(page)), f"A's own {page} shows A's data"
+    assert not shown, "B was shown A's data on " + ", ".join(shown)
+    assert "Bilal Own Program" in b.get("/export.csv?tier=all").get_data(as_text=True)
+
+
+def test_bs_saved_views_are_not_as(two):
+    app, a, b, a_id, b_id = two
+    assert f"{MARK} view" in a.get("/?tier=all").get_data(as_text=True)
+    assert f"{MARK} view" not in b.get("/?tier=all").get_data(as_text=True)
