@@ -299,3 +299,14 @@ def test_bs_saved_views_are_not_as(two):
     app, a, b, a_id, b_id = two
     assert f"{MARK} view" in a.get("/?tier=all").get_data(as_text=True)
     assert f"{MARK} view" not in b.get("/?tier=all").get_data(as_text=True)
+
+
+def test_an_applicant_can_not_download_the_whole_database(two):
+    app, a, b, a_id, b_id = two
+    for address in ("/backup.sqlite3", "/backups/tracker-2026-07-01.sqlite3"):
+        answer = b.get(address)
+        assert answer.status_code == 403, address
+        assert "a copy of the whole database is not handed to any one applicant" in answer.get_data(as_text=True)
+    page = b.get("/backups").get_data(as_text=True)
+    assert "a copy of the whole database is not handed to any one applicant" in page and 'href="/backup.sqlite3"' not in page
+    assert not list(Path(app.instance_path).glob(".download-*"))
