@@ -310,3 +310,28 @@ def test_an_applicant_can_not_download_the_whole_database(two):
     page = b.get("/backups").get_data(as_text=True)
     assert "a copy of the whole database is not handed to any one applicant" in page and 'href="/backup.sqlite3"' not in page
     assert not list(Path(app.instance_path).glob(".download-*"))
+
+
+def test_no_one_signed_in_sees_no_season_and_none_is_made(accounts_app):
+    def seasons():
+        with accounts_app.app_context():
+            return list(db.session.execute(sa.select(Season.id, Season.owner_id)
+                                           .execution_options(**{EVERY_OWNER: True})))
+
+    made_by_migrations = seasons()  # 0006's season of the one-person tracker's list, owned by no account
+    make_account(accounts_app, A_EMAIL)
+    make_account(accounts_app, "root@example.org", role="admin")
+    visitor = accounts_app.test_client()
+    assert "season-label" not in visitor.get("/sign-in").get_data(as_text=True)
+    assert visitor.get("/calendar/not-a-token.ics").status_code == 404
+    admin = accounts_app.test_client()
+    sign_in(admin, "root@example.org")
+    assert "season-label" not in admin.get("/accounts").get_data(as_text=True)
+    assert seasons() == made_by_migrations
+    with accounts_app.app_context():
+        from tracker.store import current_season
+        from tracker.tenancy import NoOwner
+
+        db.session.execute(sa.delete(Season))  # the ownerless one (no applicant's)
+        with pytest.raises(NoOwner):
+            current_season()

@@ -42,10 +42,14 @@ class IdConverter(IntegerConverter):
 
 
 def _season_label() -> str | None:
-    """The season every page shows, for the header; None if the database can't say (an error page)."""
+    """The season every page shows, for the header; None if the database can't say (an error page),
+    or, with accounts, when the page is no applicant's (the sign-in page, an administrator's)."""
     from ..db import db
     from ..store import current_season_name
+    from ..tenancy import accounts_mode, current_owner
 
+    if current_owner() is None and accounts_mode():
+        return None
     try:
         return current_season_name()
     except SQLAlchemyError:
