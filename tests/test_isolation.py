@@ -335,3 +335,24 @@ def test_no_one_signed_in_sees_no_season_and_none_is_made(accounts_app):
         db.session.execute(sa.delete(Season))  # the ownerless one (no applicant's)
         with pytest.raises(NoOwner):
             current_season()
+
+
+def test_each_applicant_has_a_calendar_link_of_their_own(two):
+    app, a, b, a_id, b_id = two
+    link = re.compile(r"/calendar/([A-Za-z0-9_-]+)\.ics")
+    a_token = link.search(a.get("/calendar").get_data(as_text=True)).group(1)
+    b_token = link.search(b.get("/calendar").get_data(as_text=True)).group(1)
+    assert a_token != b_token
+    visitor = app.test_client()  # a calendar app: no session
+    a_feed = visitor.get(f"/calendar/{a_token}.ics")
+    b_feed = visitor.get(f"/calendar/{b_token}.ics")
+    assert a_feed.status_code == b_feed.status_code == 200
+    assert MARK not in b_feed.get_data(as_text=True)
+    assert b.get(f"/calendar/{a_token}.ics").get_data() == a_feed.get_data()  # B's session changes nothing
+    assert b.post("/calendar/token").status_code == 302  # B's new link ends B's old one only
+    assert visitor.get(f"/calendar/{b_token}.ics").status_code == 404
+    assert visitor.get(f"/calendar/{a_token}.ics").status_code == 200
+    with app.app_context():
+        tokens = dict(db.session.execute(sa.select(Account.id, Account.calendar_token)).all())
+    assert tokens[a_id] == a_token and tokens[b_id] not in (None, b_token)
+    assert not (Path(app.instance_path) / "calendar_token").exists()
