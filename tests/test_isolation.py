@@ -8,6 +8,7 @@ by itself; one with an ``<int:...>`` argument this file has no ids for fails unt
 from __future__ import annotations
 
 import io
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -274,6 +275,28 @@ def test_the_ids_are_real_ones_that_their_owner_reaches(two):
     assert reached and all(reached.values()), [r for r, ok in reached.items() if not ok]
 
 
+def test_routes_without_ids_show_b_only_bs_data_and_change_nothing_of_as(two):
+    app, a, b, a_id, b_id = two
+    ids = ids_of(app, a_id)
+    before, files_before = dump(app, a_id), files_of(app, a_id)
+    # what the id-less writes take from their form: A's ids, every one
+    a_programs = [str(i) for i in ids["program_id"]]
+    cells = '[' + ",".join(f'{{"id": {i}, "f": "city", "value": "Overwritten by B"}}' for i in a_programs) + ']'
+    posted = {**POSTED, "ids": a_programs, "cells": cells, "versions": "{" + ",".join(
+        f'"{i}": 2' for i in a_programs) + "}", "all": "0"}
+    shown = []
+    for rule, method, url, has_ids in urls(app, ids):
+        if has_ids or rule.endpoint in ("auth.sign_out", "auth.sign_in", "calendar.feed"):
+            continue
+        answer = b.get(url) if method == "GET" else b.post(url, data=posted)
+        assert answer.status_code < 500, f"{method} {url}: {answer.status_code}"
+        if MARK in text_of(answer):
+            shown.append(f"{method} {url}")
+    assert not shown, "B was shown A's data:\n" + "\n".join(shown)
+    assert dump(app, a_id) == before
+    assert files_of(app, a_id) == files_before
+
+
 PAGES = ["/?tier=all", "/today", "/dashboard", "/export.xlsx?tier=all", "/export.csv?tier=all", "/calendar.ics",
          "/changes", "/seasons", "/imports", "/programs/deleted", "/cards", "/calendar", "/profile", "/settings"]
 A_SHOWS_HIS = {"/?tier=all", "/export.xlsx?tier=all", "/export.csv?tier=all", "/changes", "/imports",
@@ -356,3 +379,15 @@ def test_each_applicant_has_a_calendar_link_of_their_own(two):
         tokens = dict(db.session.execute(sa.select(Account.id, Account.calendar_token)).all())
     assert tokens[a_id] == a_token and tokens[b_id] not in (None, b_token)
     assert not (Path(app.instance_path) / "calendar_token").exists()
+
+
+def test_another_applicants_upload_leaves_the_files_of_a_draft_alone(two):
+    """instance/imports is one folder for every applicant: tidying it after B's upload keeps the
+    files of every applicant's drafts, however old, not only B's."""
+    app, a, b, a_id, b_id = two
+    files = files_of(app, a_id)
+    long_ago = 1_000_000_000  # 2001: far past the grace given to a leftover file
+    for name in files:
+        os.utime(Path(app.instance_path) / "imports" / name, (long_ago, long_ago))
+    _upload(b, "bilal.csv", b"Program Name,State\nBilal Second Program (Surgery),TX\n")
+    assert files_of(app, a_id) == files

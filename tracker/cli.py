@@ -365,7 +365,7 @@ def restore_command(file: Path, yes: bool) -> None:
                                      "first.", default=False):
         click.echo("Nothing was changed.")
         return
-    drafts_before = _draft_ids()
+    drafts_before = _draft_ids(every_owner=True)  # the whole database is replaced: every applicant's
     db.session.remove()
     db.engine.dispose()  # this process holds no connection while the backup is copied in
     folder = Path(current_app.instance_path) / "backups"
@@ -389,8 +389,12 @@ def _drafts():
     return DraftStore(Path(current_app.instance_path) / "imports", current_app.config["IMPORT_MAX_ROWS"])
 
 
-def _draft_ids() -> set[str]:
-    return set(db.session.scalars(sa.select(ImportBatch.batch_id).where(ImportBatch.status == "draft")))
+def _draft_ids(every_owner: bool = False) -> set[str]:
+    """The drafts of the owner (``every_owner``: of every applicant, for a restore of the whole database)."""
+    from .tenancy import EVERY_OWNER
+
+    query = sa.select(ImportBatch.batch_id).where(ImportBatch.status == "draft")
+    return set(db.session.scalars(query.execution_options(**{EVERY_OWNER: every_owner})))
 
 
 def _upgraded(staged: Path) -> None:
