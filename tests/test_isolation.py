@@ -391,3 +391,70 @@ def test_another_applicants_upload_leaves_the_files_of_a_draft_alone(two):
         os.utime(Path(app.instance_path) / "imports" / name, (long_ago, long_ago))
     _upload(b, "bilal.csv", b"Program Name,State\nBilal Second Program (Surgery),TX\n")
     assert files_of(app, a_id) == files
+
+
+# -- statement by statement: what the routes' writes go through ----------------------------
+
+@pytest.fixture
+def two_lists(accounts_app):
+    """A and B with a season and a program each, made acting as each (as a request would)."""
+    from tracker.changes import create_program
+    from tracker.store import current_season
+    from tracker.tenancy import acting_as
+
+    app = accounts_app
+    owners = {name: make_account(app, f"{name}@example.org") for name in ("amal", "bilal")}
+    programs = {}
+    with app.app_context():
+        for name, owner in owners.items():
+            with acting_as(owner):
+                current_season()
+                program = create_program({"name": f"{name.title()} Program (Internal Medicine)", "city": "Toledo"})
+                db.session.commit()
+                programs[name] = program.id
+    return app, owners, programs
+
+
+def test_the_owners_criterion_reaches_orm_updates_and_deletes(two_lists):
+    from tracker.seasons import switch_to
+    from tracker.tenancy import acting_as
+
+    app, owners, programs = two_lists
+    with app.app_context():
+        with acting_as(owners["amal"]):
+            season = Season(year=2031)
+            db.session.add(season)
+            db.session.flush()
+            switch_to(season)  # sa.update(Season).values(current=False): A's seasons only
+            db.session.execute(sa.update(Program).values(city="Akron"))
+            db.session.execute(sa.delete(MentorComment))
+            db.session.commit()
+        everyone = {EVERY_OWNER: True}
+        current = dict(db.session.execute(sa.select(Season.owner_id, Season.year).where(Season.current.is_(True))
+                                          .execution_options(**everyone)).all())
+        cities = dict(db.session.execute(sa.select(Program.owner_id, Program.city).execution_options(**everyone)).all())
+    assert current[owners["amal"]] == 2031 and current[owners["bilal"]] != 2031
+    assert cities == {owners["amal"]: "Akron", owners["bilal"]: "Toledo"}
+
+
+def test_the_core_statements_on_bare_tables_keep_to_the_owner(two_lists):
+    """The grid's one-statement cell save, re-tiering and the import's read of the stored programs
+    are Core statements, which the ORM's criterion does not reach: each adds the owner itself."""
+    from tracker.changes import read_row, save_cell
+    from tracker.importing.apply import existing_programs
+    from tracker.tenancy import acting_as
+    from tracker.tiers import retier_all
+
+    app, owners, programs = two_lists
+    with app.app_context():
+        with acting_as(owners["amal"]):
+            assert read_row(programs["bilal"]) is None
+            assert [e.id for e in existing_programs()] == [programs["amal"]]
+            before = read_row(programs["amal"])
+            save_cell(before, "status", "interview_invited", expected_version=before.version)
+            assert sum(retier_all().values()) == 1
+            db.session.commit()
+        with acting_as(owners["bilal"]):
+            assert [e.id for e in existing_programs()] == [programs["bilal"]]
+            row = read_row(programs["bilal"])
+            assert row.status != "interview_invited" and row.invited_at is None
