@@ -236,31 +236,44 @@ def two(accounts_app):
 
 # -- the tests ------------------------------------------------------------------------------
 
-def test_every_route_with_another_applicants_ids_answers_404_and_changes_nothing(two):
-    app, a, b, a_id, b_id = two
+NOBODYS_ID = 987_654_321  # an id no row has: what B is answered for it is what the role gets anyway
+
+
+def assert_every_route_answers_404(app, b, a_id: int) -> int:
+    """B, signed in, tries every rule with an id argument, filled with A's ids: every answer is 404,
+    or 403 where B's role is refused that route whatever the id (B gets 403 for an id nobody has,
+    too), and nothing of A's changes. Returns how many requests were made."""
     ids = ids_of(app, a_id)
-    with app.app_context():
-        assert set(dump(app, a_id)) >= owned_tables()
+    assert set(dump(app, a_id)) >= owned_tables()
     before, files_before = dump(app, a_id), files_of(app, a_id)
     assert files_before, "A's draft import keeps its file"
+
+    def send(method: str, url: str):
+        return b.get(url) if method == "GET" else b.post(url, data=POSTED)
+
+    nobodys = {kind: [NOBODYS_ID] for kind in ids}
+    refused_anyway = {(rule.rule, method) for rule, method, url, has_ids in urls(app, nobodys)
+                      if has_ids and send(method, url).status_code == 403}
     checked, wrong = 0, []
     for rule, method, url, has_ids in urls(app, ids):
         if not has_ids:
             continue
-        if method == "GET":
-            answer = b.get(url)
-        else:
-            answer = b.post(url, data=POSTED)
-        allowed = (404,) if method == "GET" and not rule.endpoint.startswith("accounts.") else (404, 403)
+        answer = send(method, url)
+        allowed = (404, 403) if (rule.rule, method) in refused_anyway else (404,)
         if answer.status_code not in allowed:
             wrong.append(f"{method} {url}: {answer.status_code}")
-        elif answer.status_code == 404:
-            assert MARK not in text_of(answer), f"{method} {url} names A's data in its 404"
+        elif MARK in text_of(answer):
+            wrong.append(f"{method} {url}: {answer.status_code} naming A's data")
         checked += 1
     assert not wrong, "B reached A's rows:\n" + "\n".join(wrong)
-    assert checked > 40
     assert dump(app, a_id) == before
     assert files_of(app, a_id) == files_before
+    return checked
+
+
+def test_every_route_with_another_applicants_ids_answers_404_and_changes_nothing(two):
+    app, a, b, a_id, b_id = two
+    assert assert_every_route_answers_404(app, b, a_id) > 40
 
 
 def test_the_ids_are_real_ones_that_their_owner_reaches(two):
@@ -458,3 +471,20 @@ def test_the_core_statements_on_bare_tables_keep_to_the_owner(two_lists):
             assert [e.id for e in existing_programs()] == [programs["bilal"]]
             row = read_row(programs["bilal"])
             assert row.status != "interview_invited" and row.invited_at is None
+
+
+def test_importing_another_applicants_returned_export_touches_none_of_their_programs(two):
+    """A's workbook carries A's program ids (hidden): imported by B, they name nothing of B's, and
+    nothing of A's is changed, deleted or commented on."""
+    app, a, b, a_id, b_id = two
+    workbook = _returned_export(a, f"{MARK} Regional Medical Center Program (Internal Medicine)")
+    before = dump(app, a_id)
+    response = b.post("/imports", data={"file": (io.BytesIO(workbook), "from-a.xlsx")},
+                      content_type="multipart/form-data")
+    if response.status_code == 302:  # read as B's own file: whatever it adds is B's
+        batch_id = int(re.search(r"/imports/(\d+)/", response.headers["Location"]).group(1))
+        _map(b, batch_id)
+        b.post(f"/imports/{batch_id}/apply", data={})
+    else:
+        assert response.status_code in (400, 409, 422), response.status_code
+    assert dump(app, a_id) == before
