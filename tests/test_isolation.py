@@ -368,9 +368,14 @@ def test_no_one_signed_in_sees_no_season_and_none_is_made(accounts_app):
         from tracker.store import current_season
         from tracker.tenancy import NoOwner
 
-        db.session.execute(sa.delete(Season))  # the ownerless one (no applicant's)
+        db.session.execute(sa.delete(Season).execution_options(**{EVERY_OWNER: True}))
+        db.session.commit()
         with pytest.raises(NoOwner):
             current_season()
+    # with no season anywhere, the pages that are no applicant's still answer, and make none
+    assert visitor.get("/sign-in").status_code == 200
+    assert admin.get("/accounts").status_code == 200
+    assert seasons() == []
 
 
 def test_each_applicant_has_a_calendar_link_of_their_own(two):
@@ -488,3 +493,21 @@ def test_importing_another_applicants_returned_export_touches_none_of_their_prog
     else:
         assert response.status_code in (400, 409, 422), response.status_code
     assert dump(app, a_id) == before
+
+
+def test_a_list_page_with_no_applicant_to_read_as_is_refused_with_a_message(accounts_app, monkeypatch):
+    """Were a page of a list reached with no owner (a route left public by mistake), it answers 403
+    and writes no ownerless season."""
+    import tracker.auth
+    from tracker.store import current_season
+
+    accounts_app.add_url_rule("/probe", "probe", lambda: str(current_season().year))
+    monkeypatch.setattr(tracker.auth, "PUBLIC_ENDPOINTS", tracker.auth.PUBLIC_ENDPOINTS | {"probe"})
+    with accounts_app.app_context():
+        db.session.execute(sa.delete(Season).execution_options(**{EVERY_OWNER: True}))
+        db.session.commit()
+    answer = accounts_app.test_client().get("/probe")
+    assert answer.status_code == 403 and "sign in with an applicant" in answer.get_data(as_text=True)
+    with accounts_app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Season)
+                                 .execution_options(**{EVERY_OWNER: True})) == 0

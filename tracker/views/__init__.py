@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntit
 from werkzeug.routing import IntegerConverter
 
 from .. import fields
+from ..tenancy import NoOwner
 from ..rules import TIER_LABELS, format_fee_bands
 from .cells import cell_html
 from ._htmx import (DISK_FULL, DISK_FULL_ERRNOS, MAX_ID, flash_error, is_htmx, mentor_marks, preferred_division,
@@ -120,6 +121,15 @@ def init_app(app: Flask) -> None:
             app.logger.error("disk full: %s", exc)
             return _error(507, DISK_FULL)
         raise exc  # any other: the 500 page, as for any other fault
+
+    @app.errorhandler(NoOwner)
+    def _no_owner(exc: NoOwner):
+        # a page of an applicant's list asked for with no applicant to read as (tracker.tenancy)
+        from ..db import db
+
+        db.session.rollback()
+        return _error(403, "This page shows an applicant's list, and this request is no applicant's: "
+                           "sign in with an applicant's account. Nothing was saved.")
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
