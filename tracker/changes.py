@@ -20,7 +20,7 @@ from . import fields
 from .db import db
 from .models import Change, HighWater, Program, ProgramRow, utcnow
 from .store import Inputs, current_season_id, inputs
-from .tenancy import current_owner
+from .tenancy import current_owner, owner_clause
 from .tiering import TIER_FIELDS, assign_tier
 from .tiers import retier, stored_reasons
 
@@ -168,16 +168,19 @@ _INSERT_CHANGE = sa.insert(Change.__table__)
 
 
 @lru_cache(maxsize=None)
-def _cell_update(key: str, with_tier: bool) -> sa.Update:
+def _cell_update(key: str, with_tier: bool, owned: bool) -> sa.Update:
     """UPDATE program SET <key>, version + 1, updated_at (, tier, tier_reasons) WHERE id AND version
-    RETURNING the row: built once per field (building a statement costs more than running it)."""
+    AND the owner's RETURNING the row: built once per field (building a statement costs more than
+    running it). A Core statement on the bare table: the owner's criterion is its own (``owned``:
+    ``owner_id = :owner``, else the one-person tracker's ``owner_id IS NULL``)."""
     table = Program.__table__
     values = {key: sa.bindparam("value", type_=table.c[key].type), "version": table.c.version + 1,
               "updated_at": sa.bindparam("now", type_=table.c.updated_at.type)}
     if with_tier:
         values.update(tier=sa.bindparam("tier", type_=table.c.tier.type),
                       tier_reasons=sa.bindparam("reasons", type_=table.c.tier_reasons.type))
-    where = (table.c.id == sa.bindparam("pid"), table.c.version == sa.bindparam("expected"))
+    where = (table.c.id == sa.bindparam("pid"), table.c.version == sa.bindparam("expected"),
+             table.c.owner_id == sa.bindparam("owner") if owned else table.c.owner_id.is_(None))
     return sa.update(table).where(*where).values(values).returning(*_ROW_COLUMNS)
 
 
@@ -208,14 +211,16 @@ def save_cell(before: ProgramRow, key: str, raw: Any, *, expected_version: int, 
     old, new = before[key], values[key]
     if old == new:
         return SavedCell(before, before, changed=False)
-    params: dict[str, Any] = {"value": new, "now": utcnow(), "pid": before.id, "expected": expected_version}
+    owner = current_owner()
+    params: dict[str, Any] = {"value": new, "now": utcnow(), "pid": before.id, "expected": expected_version,
+                              "owner": owner}
     with_tier = key in TIER_FIELDS
     if with_tier:
         given = tiering or inputs()
         result = assign_tier({**before, key: new}, given.profile, given.rules)
         params.update(tier=result.tier, reasons=stored_reasons(result))
     connection = db.session.connection()
-    after = connection.execute(_cell_update(key, with_tier), params).mappings().first()
+    after = connection.execute(_cell_update(key, with_tier, owner is not None), params).mappings().first()
     if after is None:
         raise StaleVersion(f"program {before.id} changed since version {expected_version}")
     f = fields.BY_KEY[key]
@@ -227,7 +232,8 @@ def save_cell(before: ProgramRow, key: str, raw: Any, *, expected_version: int, 
         # the moment the invitation arrived (programs must leave 48 hours to accept), in the same step
         moment = fields.now()
         table = Program.__table__
-        connection.execute(sa.update(table).where(table.c.id == before.id).values(invited_at=moment))
+        connection.execute(sa.update(table).where(table.c.id == before.id, owner_clause(table, owner))
+                           .values(invited_at=moment))
         connection.execute(_INSERT_CHANGE, {
             "program_id": before.id, "field": "invited_at", "old_value": None,
             "new_value": fields.BY_KEY["invited_at"].to_text(moment) or None, "source": source,

@@ -1,9 +1,15 @@
 """The tracker's own commands (init-db, demo, tier, import, export, serve, backup, restore,
 create-account),
-added to the app by ``init_app``; tracker.console makes them the `tracker` command."""
+added to the app by ``init_app``; tracker.console makes them the `tracker` command.
+
+With accounts (a hosted tracker) the commands that read or change a list (demo, tier, import,
+export) need ``--user EMAIL``, the applicant whose list it is: they run as that applicant
+(tracker.tenancy.acting_as), and without it they refuse. Backup and restore are of the whole
+database, the server operator's. The one-person tracker has one list and needs no --user."""
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 
@@ -19,7 +25,46 @@ from .db import db, write_transaction
 from .models import Change, ImportBatch, MentorComment, Program, UndoStep
 from .rules import TIER_LABELS
 from .store import inputs
+from .tenancy import NoOwner, acting_as
 from .tiers import retier_all
+
+NO_USER = ("This tracker has accounts: say whose list with --user EMAIL (an applicant's account). "
+           "Nothing was changed.")
+
+
+def _applicant(email: str | None) -> int | None:
+    """The owner a command reads and writes as: the applicant --user names, with accounts; the
+    one-person tracker's (None) without. ClickException for a missing or wrong --user."""
+    from .accounts import account_by_email
+
+    if not current_app.config.get("TRACKER_ACCOUNTS"):
+        if email:
+            raise click.ClickException("Accounts are off on this tracker: it keeps one list, so --user is not "
+                                       "needed. Nothing was changed.")
+        return None
+    if not email:
+        raise click.ClickException(NO_USER)
+    account = account_by_email(email)
+    if account is None or account.role != "applicant" or not account.active:
+        raise click.ClickException(f"--user {email}: there is no active applicant's account with that email "
+                                   "(a mentor's or an administrator's has no list of its own). Nothing was changed.")
+    return account.id
+
+
+def whose_list(command):
+    """``--user EMAIL`` on a command that reads or changes a list; the command runs as its owner.
+    Goes below ``with_appcontext`` (the account is looked up in the database)."""
+
+    @click.option("--user", "user_email", metavar="EMAIL",
+                  help="With accounts: the applicant whose list this is (needed then).")
+    @functools.wraps(command)
+    def run(*args, user_email: str | None = None, **kwargs):
+        owner = _applicant(user_email)
+        db.session.rollback()  # the look-up's transaction: the command opens its own
+        with acting_as(owner):
+            return command(*args, **kwargs)
+
+    return run
 
 @click.command("init-db")
 @with_appcontext
@@ -27,7 +72,10 @@ def init_db_command() -> None:
     """Create the database or upgrade it to the newest schema (safe to run again)."""
     upgrade()
     write_transaction()
-    retier_all(only_missing=True)  # programs from before tiers existed
+    try:
+        retier_all(only_missing=True)  # programs from before tiers existed (the one-person tracker's)
+    except NoOwner:  # accounts, and no list of the one-person tracker's to tier
+        db.session.rollback()
     db.session.commit()
     click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
 
@@ -36,6 +84,7 @@ def init_db_command() -> None:
 @with_appcontext
 @click.option("--force", is_flag=True, help="Delete every program and its history first.")
 @click.option("--if-empty", is_flag=True, help="Load only into an empty database; otherwise do nothing.")
+@whose_list
 def demo_command(force: bool, if_empty: bool) -> None:
     """Load about forty fictional programs to explore the tracker with."""
     from .demo import demo_programs
@@ -75,6 +124,7 @@ def demo_command(force: bool, if_empty: bool) -> None:
 
 @click.command("tier")
 @with_appcontext
+@whose_list
 def tier_command() -> None:
     """Recompute every program's tier from the profile and rules, and print the counts."""
     write_transaction()
@@ -100,6 +150,7 @@ def tier_command() -> None:
 @click.option("--yes", is_flag=True, help="Apply the changes (conflicts keep the tracker's values); without it "
               "the plan is only shown.")
 @with_appcontext
+@whose_list
 def import_command(file: Path, sheet: str | None, maps: tuple[str, ...], keep_unmapped: bool, repeated: str,
                    dry_run: bool, yes: bool) -> None:
     """Import programs from an .xlsx, .xlsm or .csv file (a FREIDA export, your own list).
@@ -245,6 +296,7 @@ def _choose_columns(columns, maps: tuple[str, ...], keep_unmapped: bool) -> None
 @click.option("--search", "query", help="Only programs whose name, city or notes contain this.")
 @click.option("--sort", help="Sort keys, as in the grid's address: state,-img_percent.")
 @with_appcontext
+@whose_list
 def export_command(file: Path, tiers: tuple[str, ...], cols: tuple[str, ...], filters: tuple[str, ...],
                    unknown: bool, query: str | None, sort: str | None) -> None:
     """Write the mentor's workbook (.xlsx) or a CSV (.csv), as the grid's Export button does."""
@@ -365,7 +417,7 @@ def restore_command(file: Path, yes: bool) -> None:
                                      "first.", default=False):
         click.echo("Nothing was changed.")
         return
-    drafts_before = _draft_ids()
+    drafts_before = _draft_ids(every_owner=True)  # the whole database is replaced: every applicant's
     db.session.remove()
     db.engine.dispose()  # this process holds no connection while the backup is copied in
     folder = Path(current_app.instance_path) / "backups"
@@ -389,8 +441,12 @@ def _drafts():
     return DraftStore(Path(current_app.instance_path) / "imports", current_app.config["IMPORT_MAX_ROWS"])
 
 
-def _draft_ids() -> set[str]:
-    return set(db.session.scalars(sa.select(ImportBatch.batch_id).where(ImportBatch.status == "draft")))
+def _draft_ids(every_owner: bool = False) -> set[str]:
+    """The drafts of the owner (``every_owner``: of every applicant, for a restore of the whole database)."""
+    from .tenancy import EVERY_OWNER
+
+    query = sa.select(ImportBatch.batch_id).where(ImportBatch.status == "draft")
+    return set(db.session.scalars(query.execution_options(**{EVERY_OWNER: every_owner})))
 
 
 def _upgraded(staged: Path) -> None:

@@ -15,6 +15,7 @@ from .db import db
 from .layout import Layout
 from .models import GridLayout, Profile, Program, RuleSet, Season
 from .rules import Rules
+from .tenancy import require_owner
 
 
 def match_year(today: dt.date) -> int:
@@ -23,12 +24,15 @@ def match_year(today: dt.date) -> int:
 
 
 def current_season() -> Season:
-    """The current season, made (for this year's Match) if there is none yet."""
+    """The current season, made (for this year's Match) if there is none yet. With accounts, only
+    for an applicant: with no one to own it (a visitor, an administrator) NoOwner is raised."""
     season = db.session.scalar(sa.select(Season).where(Season.current.is_(True)).limit(1))
     if season is None:
         season = db.session.scalar(sa.select(Season).order_by(Season.year.desc()).limit(1))
         if season is None:
             from .season_dates import DEFAULT_YEAR, defaults_for
+
+            require_owner("a season")
 
             season = Season(year=match_year(dt.date.today()))
             season.set_dates(defaults_for(season.year), confirmed=season.year == DEFAULT_YEAR)

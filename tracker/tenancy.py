@@ -36,6 +36,24 @@ def current_owner() -> int | None:
     return _fallback["owner"]  # type: ignore[return-value]
 
 
+class NoOwner(RuntimeError):
+    """Something would write an applicant's row with no applicant to own it (accounts on, no one
+    signed in, or an administrator): a row nobody owns would be nobody's to see, or everybody's."""
+
+
+def accounts_mode() -> bool:
+    """Accounts are on in this app (tracker.auth): every row of an applicant's data has an owner."""
+    from flask import current_app, has_app_context
+
+    return has_app_context() and bool(current_app.config.get("TRACKER_ACCOUNTS"))
+
+
+def require_owner(what: str) -> None:
+    """Raise NoOwner when accounts are on and no applicant owns what is about to be written."""
+    if current_owner() is None and accounts_mode():
+        raise NoOwner(f"No applicant to own {what}: with accounts, sign in (or pass --user EMAIL).")
+
+
 def set_owner(owner_id: int | None) -> None:
     from flask import g
 

@@ -15,6 +15,7 @@ from .db import db
 from .models import Program
 from .rules import TIERS
 from .store import Inputs, current_season_id, in_season, inputs
+from .tenancy import owner_clause
 from .tiering import TIER_FIELDS, TierResult, assign_tier
 
 
@@ -41,9 +42,10 @@ def retier_all(given: Inputs | None = None, *, only_missing: bool = False) -> Co
     # the profile describes the applicant of the current season; other seasons keep their tiers
     # the stored reasons are read as their JSON text and compared with the new ones' text: decoding
     # 13,000 of them took a seventh of the pass (a driver that decodes JSON itself, psycopg, gives lists)
+    # Core statements on the bare table: the owner's criterion is their own (tracker.tenancy)
     query = sa.select(table.c.id, table.c.tier, sa.type_coerce(table.c.tier_reasons, sa.Text).label("tier_reasons"),
                       *columns).where(
-        table.c.season_id == current_season_id())
+        table.c.season_id == current_season_id(), owner_clause(table))
     if only_missing:
         query = query.where(table.c.tier.is_(None))
     updates = []
@@ -58,7 +60,7 @@ def retier_all(given: Inputs | None = None, *, only_missing: bool = False) -> Co
     if updates:
         statement = (
             sa.update(table)
-            .where(table.c.id == sa.bindparam("pid"))
+            .where(table.c.id == sa.bindparam("pid"), owner_clause(table))
             .values(tier=sa.bindparam("tier"), tier_reasons=sa.bindparam("reasons"))
         )
         db.session.execute(statement, updates)

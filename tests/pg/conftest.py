@@ -84,7 +84,9 @@ def app(pg_url, tmp_path, monkeypatch):
     monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.delenv("TRACKER_DATABASE_URL", raising=False)
     monkeypatch.delenv("TRACKER_SECRET_KEY", raising=False)
-    app = make_pg_app(pg_url, str(tmp_path / "instance"))
+    # The one-person tracker's paths on PostgreSQL (accounts are on there by default; what they change,
+    # each applicant's own rows, is test_postgres_isolation.py's and the concurrency test's)
+    app = make_pg_app(pg_url, str(tmp_path / "instance"), TRACKER_ACCOUNTS=False)
     yield app
     from tracker.db import db
 

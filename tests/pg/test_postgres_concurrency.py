@@ -1,7 +1,8 @@
 """No lost update on PostgreSQL under gunicorn with several workers (separate processes, so the
 writers meet only in the database): 8 clients save different cells and the same cell at once.
 The change log and the final values agree, every accepted save made the next version, and every
-save from an out-of-date version is answered 409."""
+save from an out-of-date version is answered 409. Accounts are on (PostgreSQL's default): the
+programs are an applicant's, and every tab signs in as that applicant."""
 
 from __future__ import annotations
 
@@ -11,16 +12,19 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
 
-from test_concurrency import HOST, Client, _free_port, stop, wait_until_answering  # tests/test_concurrency.py
+from accounts_helpers import PASSWORD, make_account
+from test_concurrency import HOST, TOKEN, Client, _free_port, stop, wait_until_answering  # tests/test_concurrency.py
 
 WRITERS = 8
 SAVES = 12  # per writer
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 VERSION = re.compile(r'data-version="(\d+)"')
+APPLICANT = "writer@example.org"
 
 
 @pytest.fixture
@@ -32,9 +36,12 @@ def served(postgres, pg_url, tmp_path):
     from conftest import make_pg_app
     from tracker.changes import create_program
     from tracker.db import db
+    from tracker.tenancy import acting_as
 
     app = make_pg_app(pg_url, str(tmp_path / "instance"))
-    with app.app_context():
+    assert app.config["TRACKER_ACCOUNTS"] is True
+    applicant = make_account(app, APPLICANT)
+    with app.app_context(), acting_as(applicant):
         ids = []
         for i in range(WRITERS):
             program = create_program({"name": f"Concurrent County Program {i}", "city": "Start"})
@@ -61,6 +68,16 @@ class Tab(Client):
     def __init__(self, port: int):
         super().__init__(port)
         self.versions: dict[int, int] = {}
+
+    def open(self) -> None:
+        """Sign in as the applicant, then open the grid as a tab does."""
+        page = self._request("GET", "/sign-in")
+        assert page.status == 200, page.status
+        token = TOKEN.search(page.body).group(1)
+        signed = self._request("POST", "/sign-in", body=urlencode({"email": APPLICANT, "password": PASSWORD}),
+                               headers={"Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": token})
+        assert signed.status == 302 and not signed.headers["location"].endswith("/sign-in"), signed.status
+        super().open()
 
 
 def run_writers(port: int, jobs: list[list], work) -> list:

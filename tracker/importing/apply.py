@@ -14,6 +14,7 @@ from ..changes import (StaleVersion, ValidationFailed, create_program, delete_pr
 from ..db import db
 from ..models import Change, ImportBatch, MentorComment, Program, utcnow
 from ..store import current_season_id, inputs
+from ..tenancy import owner_clause
 from .plan import Existing, Plan
 
 CATALOGUE_COLUMNS = [Program.__table__.c[f.key] for f in fields.FIELDS]
@@ -72,9 +73,10 @@ def existing_programs(changed_after: int | None = None) -> list[Existing]:
         comments[program_id].add((key, text))
     keys = [f.key for f in fields.FIELDS]
     # plain tuples, not mappings: 27,000 stored programs load in a fraction of the time
-    rows = db.session.connection().execute(  # Core, not the ORM's loading
+    # Core, not the ORM's loading (nor its owner's criterion, which is added here: tracker.tenancy)
+    rows = db.session.connection().execute(
         sa.select(Program.id, Program.version, Program.deleted_at, Program.tier, *CATALOGUE_COLUMNS)
-        .where(Program.season_id == current_season_id())
+        .where(Program.season_id == current_season_id(), owner_clause(Program.__table__))
     )
     no_fields: frozenset = frozenset()  # shared by the programs with none: never mutated
     out = []

@@ -34,6 +34,7 @@ from ..changes import change_mark, new_batch_id
 from ..db import db
 from ..exporting import PROGRAMS_SHEET, TRACKER_SHEET
 from ..models import ImportBatch, ImportMapping, utcnow
+from ..tenancy import EVERY_OWNER
 from .apply import existing_programs
 from .headers import HEADER_SCAN_ROWS, IGNORE, find_header_row, pick_sheet
 from .mapping import (Column, ExportInfo, IncomingRow, convert_rows, export_columns, export_info, map_columns,
@@ -381,11 +382,14 @@ class DraftStore:
         """Remove the files in the folder that no draft in the database keeps: those of an upload
         that crashed before its draft was committed, or of drafts a restore took away, once older
         than ``grace`` seconds; those of the drafts named in ``gone`` (drafts the database had
-        until just now) at once. Returns what was removed."""
+        until just now) at once. A draft of any applicant keeps its files, not only the one of
+        the request that tidies. Returns what was removed."""
         if not self.folder.is_dir():
             return []
+        # the folder is every applicant's (accounts, tracker.tenancy): so are the drafts that keep files
         kept = set(db.session.scalars(sa.select(ImportBatch.batch_id).where(
-            ImportBatch.status == "draft", ImportBatch.stored_file.is_not(None))))
+            ImportBatch.status == "draft", ImportBatch.stored_file.is_not(None))
+            .execution_options(**{EVERY_OWNER: True})))
         cutoff = time.time() - grace
         removed = []
         for path in self.folder.iterdir():

@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntit
 from werkzeug.routing import IntegerConverter
 
 from .. import fields
+from ..tenancy import NoOwner
 from ..rules import TIER_LABELS, format_fee_bands
 from .cells import cell_html
 from ._htmx import (DISK_FULL, DISK_FULL_ERRNOS, MAX_ID, flash_error, is_htmx, mentor_marks, preferred_division,
@@ -42,10 +43,14 @@ class IdConverter(IntegerConverter):
 
 
 def _season_label() -> str | None:
-    """The season every page shows, for the header; None if the database can't say (an error page)."""
+    """The season every page shows, for the header; None if the database can't say (an error page),
+    or, with accounts, when the page is no applicant's (the sign-in page, an administrator's)."""
     from ..db import db
     from ..store import current_season_name
+    from ..tenancy import accounts_mode, current_owner
 
+    if current_owner() is None and accounts_mode():
+        return None
     try:
         return current_season_name()
     except SQLAlchemyError:
@@ -116,6 +121,15 @@ def init_app(app: Flask) -> None:
             app.logger.error("disk full: %s", exc)
             return _error(507, DISK_FULL)
         raise exc  # any other: the 500 page, as for any other fault
+
+    @app.errorhandler(NoOwner)
+    def _no_owner(exc: NoOwner):
+        # a page of an applicant's list asked for with no applicant to read as (tracker.tenancy)
+        from ..db import db
+
+        db.session.rollback()
+        return _error(403, "This page shows an applicant's list, and this request is no applicant's: "
+                           "sign in with an applicant's account. Nothing was saved.")
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -1,5 +1,9 @@
 """Backups: the daily one made on the first request of each day, the list of those kept in
-instance/backups, and a download of the whole database."""
+instance/backups, and a download of the whole database.
+
+With accounts (tracker.auth) one database holds every applicant's lists, so neither a download
+of it nor one of the kept copies is handed to an applicant: the server's operator backs it up
+(``tracker backup``, or pg_dump on PostgreSQL), and an applicant's own list leaves as an export."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, abort, current_app, render_template, send_file, send_from_directory
 
+from ..auth import accounts_on
 from ..backups import BackupError, UnsupportedDatabase, daily_backup, database_path, list_backups
 from ..db import db
 from ._htmx import DISK_FULL_ERRNOS, InsufficientStorage
@@ -18,6 +23,9 @@ from ._htmx import DISK_FULL_ERRNOS, InsufficientStorage
 bp = Blueprint("backups", __name__)
 
 SQLITE_MIMETYPE = "application/vnd.sqlite3"
+SHARED_DATABASE = ("This tracker keeps every applicant's lists in one database, so a copy of the whole "
+                   "database is not handed to any one applicant; whoever runs the server backs it up. To keep "
+                   "a copy of your own list, download it as a workbook (Export).")
 
 
 def backups_folder(app: Flask | None = None) -> Path:
@@ -75,6 +83,12 @@ def _daily_backup() -> None:
     current_app.extensions["tracker_daily_backup"](current_app._get_current_object())
 
 
+def _whole_database_refused() -> None:
+    """With accounts, the database is every applicant's: refuse to hand it (or a copy) over."""
+    if accounts_on():
+        abort(403, description=SHARED_DATABASE)
+
+
 def _live_path() -> Path:
     try:
         return database_path(db.engine)
@@ -84,6 +98,8 @@ def _live_path() -> Path:
 
 @bp.get("/backups")
 def index():
+    if accounts_on():
+        return render_template("backups/index.html", shared=SHARED_DATABASE, unsupported=None)
     try:
         live = database_path(db.engine)
         unsupported = None
@@ -103,6 +119,7 @@ def download():
     """A fresh backup of the whole database, made now with the backup API."""
     from ..backups import backup_to
 
+    _whole_database_refused()
     live = _live_path()
     fd, tmp = tempfile.mkstemp(prefix=".download-", suffix=".sqlite3", dir=current_app.instance_path)
     os.close(fd)
@@ -126,6 +143,7 @@ def download():
 @bp.get("/backups/<name>")
 def stored(name: str):
     """One of the backups kept in instance/backups."""
+    _whole_database_refused()
     if not any(b.name == name for b in list_backups(backups_folder())):
         abort(404, description="There is no such backup; it may have been deleted as the daily backups turned over.")
     response = send_from_directory(backups_folder(), name, mimetype=SQLITE_MIMETYPE, as_attachment=True,
