@@ -75,6 +75,19 @@ def _daily_backup() -> None:
     current_app.extensions["tracker_daily_backup"](current_app._get_current_object())
 
 
+SHARED_DATABASE = ("This tracker has accounts: its database holds every account's list and password, so no "
+                   "account downloads it. The server's administrator backs it up from the command line, "
+                   "with tracker backup FILE.")
+
+
+def _not_shared() -> None:
+    """With accounts on SQLite (a household server) the file is everyone's: no account downloads it."""
+    from ..auth import accounts_on
+
+    if accounts_on():
+        abort(403, description=SHARED_DATABASE)
+
+
 def _live_path() -> Path:
     try:
         return database_path(db.engine)
@@ -89,9 +102,14 @@ def index():
         unsupported = None
     except UnsupportedDatabase as exc:
         live, unsupported = None, str(exc)
+    from ..auth import accounts_on
+
+    shared = accounts_on() and unsupported is None
+    if shared:
+        live, unsupported = None, SHARED_DATABASE
     folder = backups_folder()
     return render_template(
-        "backups/index.html", backups=list_backups(folder), folder=folder, live=live, unsupported=unsupported,
+        "backups/index.html", backups=[] if shared else list_backups(folder), folder=folder, live=live, unsupported=unsupported,
         live_size=live.stat().st_size if live and live.is_file() else None,
         daily=current_app.config["TRACKER_DAILY_BACKUP"],
         keep=int(current_app.config["TRACKER_BACKUP_KEEP"]),
@@ -103,7 +121,8 @@ def download():
     """A fresh backup of the whole database, made now with the backup API."""
     from ..backups import backup_to
 
-    live = _live_path()
+    live = _live_path()  # on PostgreSQL: 501, naming pg_dump
+    _not_shared()
     fd, tmp = tempfile.mkstemp(prefix=".download-", suffix=".sqlite3", dir=current_app.instance_path)
     os.close(fd)
     try:
@@ -126,6 +145,7 @@ def download():
 @bp.get("/backups/<name>")
 def stored(name: str):
     """One of the backups kept in instance/backups."""
+    _not_shared()
     if not any(b.name == name for b in list_backups(backups_folder())):
         abort(404, description="There is no such backup; it may have been deleted as the daily backups turned over.")
     response = send_from_directory(backups_folder(), name, mimetype=SQLITE_MIMETYPE, as_attachment=True,
