@@ -138,7 +138,11 @@ def tracker_clients(port: int) -> list[Client]:
     return clients
 
 
-def tracker_saves(clients: list[Client], versions: dict[int, int], seconds: float, start_at: int = 0) -> list[float]:
+def tracker_saves(clients: list[Client], versions: dict[int, int], seconds: float, start_at: int = 0,
+                  own: list[list[int]] | None = None) -> list[float]:
+    """Each client saves the city of one program after another for ``seconds``; ``own``: the
+    programs each client may save (with accounts, its applicant's), else every client takes its
+    share of one list."""
     latencies: list[float] = []
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
@@ -147,9 +151,10 @@ def tracker_saves(clients: list[Client], versions: dict[int, int], seconds: floa
     def work(n: int) -> None:
         client = clients[n]
         i = start_at + n
+        mine, step = (own[n], 1) if own else (ids, CLIENTS)
         while time.monotonic() < deadline:
-            pid = ids[i % len(ids)]
-            i += CLIENTS  # each client its own programs: saves don't conflict
+            pid = mine[i % len(mine)]
+            i += step  # each client its own programs: saves don't conflict
             body = urlencode({"value": f"City {i}", "version": versions[pid]})
             start = time.perf_counter()
             response, data = client.request("POST", f"/programs/{pid}/cells/city", body,

@@ -142,6 +142,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # Accounts, sign-in and each applicant's own rows (tracker.auth): None is on for PostgreSQL (a
         # hosted tracker for a group), off for SQLite (one applicant on their own computer).
         TRACKER_ACCOUNTS=None,
+        # Proxies in front of the tracker (a group's web server: 1) whose X-Forwarded-For and
+        # X-Forwarded-Proto are believed; the sign-in limit per address counts the address they
+        # name. 0: none, the headers are ignored (anyone could send them).
+        TRACKER_PROXIES=0,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -155,6 +159,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["TRACKER_ACCOUNTS"] = True
     elif accounts in ("0", "false", "no", "off"):
         app.config["TRACKER_ACCOUNTS"] = False
+    if (proxies := os.environ.get("TRACKER_PROXIES", "").strip()).isdigit():
+        app.config["TRACKER_PROXIES"] = int(proxies)
     if test_config is not None:
         app.config.from_mapping(test_config)
     if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
@@ -180,4 +186,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     views.init_app(app)
     cli.init_app(app)
+    if proxies := int(app.config["TRACKER_PROXIES"] or 0):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     return app

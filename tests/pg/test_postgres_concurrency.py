@@ -38,7 +38,7 @@ def served(postgres, pg_url, tmp_path):
     from tracker.db import db
     from tracker.tenancy import acting_as
 
-    app = make_pg_app(pg_url, str(tmp_path / "instance"))
+    app = make_pg_app(pg_url, str(tmp_path / "instance"), TRACKER_ACCOUNTS=None)  # the default, as gunicorn's
     assert app.config["TRACKER_ACCOUNTS"] is True
     applicant = make_account(app, APPLICANT)
     with app.app_context(), acting_as(applicant):

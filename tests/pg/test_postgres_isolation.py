@@ -18,7 +18,7 @@ def two(pg_url, tmp_path, monkeypatch):
     monkeypatch.setenv("TRACKER_INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.delenv("TRACKER_DATABASE_URL", raising=False)
     monkeypatch.delenv("TRACKER_ACCOUNTS", raising=False)
-    app = make_pg_app(pg_url, str(tmp_path / "instance"))
+    app = make_pg_app(pg_url, str(tmp_path / "instance"), TRACKER_ACCOUNTS=None)  # the setting's default
     assert app.config["TRACKER_ACCOUNTS"] is True  # PostgreSQL's default
     a_id, b_id = make_account(app, A_EMAIL), make_account(app, B_EMAIL)
     a, b = app.test_client(), app.test_client()

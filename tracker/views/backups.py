@@ -24,7 +24,8 @@ bp = Blueprint("backups", __name__)
 
 SQLITE_MIMETYPE = "application/vnd.sqlite3"
 SHARED_DATABASE = ("This tracker keeps every applicant's lists in one database, so a copy of the whole "
-                   "database is not handed to any one applicant; whoever runs the server backs it up. To keep "
+                   "database is not handed to any one applicant; whoever runs the server backs it up (tracker backup "
+                   "FILE on SQLite, pg_dump on PostgreSQL). To keep "
                    "a copy of your own list, download it as a workbook (Export).")
 
 
