@@ -15,6 +15,9 @@
 
   // -- Where things are ---------------------------------------------------------------------
   const table = () => document.getElementById("grid");
+  // A mentor reads the list (data-readonly): cells are moved between, selected and copied, never
+  // edited; Enter comments on the cell instead. The server refuses a mentor's writes anyway.
+  const readOnly = () => { const grid = table(); return !!(grid && grid.dataset.readonly); };
   // a row is <tr id="p-ID" data-version="V">: its id is read from the element id, not repeated
   const rowId = (tr) => tr.id.slice(2);
   const rowsOf = () => Array.from(document.querySelectorAll("#rows > tr[data-version]"));
@@ -234,9 +237,12 @@
       activate(neighbour(td, 0, i.shift ? -1 : 1) || td);
     } else if ((i.key === "Enter" || i.key === "F2") && !i.ctrl) {
       if (i.key === "Enter" && anchor && !samePos(anchor, active)) { activate(td); return; }
+      if (readOnly()) { if (i.key === "Enter") openComment(td.closest("tr"), td.dataset.f); return; }
       await openEditor(posOf(td), "edit", null);
     } else if (i.key === "Escape") {
       activate(td);
+    } else if (readOnly() && (i.key === "Delete" || i.key === "Backspace" || printableKey(i) || (i.ctrl && i.key.toLowerCase() === "d"))) {
+      // nothing to change in a list one reads
     } else if (i.key === "Delete" || i.key === "Backspace") {
       await writeCells(rangeCells().flat().map((c) => [c, ""]), "clear");
     } else if (i.ctrl && i.key.toLowerCase() === "d") {
@@ -568,6 +574,7 @@
     const td = cellAt(i.pos);
     if (!td) return;
     if (i.shift && active) { extendTo(td); return; }
+    if (readOnly()) { activate(td); return; }
     await openEditor(i.pos, "edit", null);
   }
   async function dragTo(i) {
@@ -808,6 +815,7 @@
   });
 
   async function pasteBlock(i) {
+    if (readOnly()) return;
     const form = openEditorForm();
     if (form) {
       if (i.single) { // typed ahead into an editor: the value goes in as typed text
@@ -862,6 +870,63 @@
       drawRange();
     }
   }
+
+  // A mentor's comment, from the grid: the row's Comment link (on the program as a whole) or
+  // Enter on a cell (on its column) opens the dialog; the answer redraws the row, with its mark.
+  const commentDialog = () => document.getElementById("comment-dialog");
+  function openComment(tr, key) {
+    const dialog = commentDialog();
+    const grid = table();
+    if (!dialog || !tr || !grid) return;
+    const form = dialog.querySelector("form");
+    form.dataset.programId = rowId(tr);
+    form.action = grid.dataset.commentUrl.replace("ID", rowId(tr));
+    dialog.querySelector(".comment-program").textContent = tr.querySelector("th > a")?.textContent.trim() || "this program";
+    dialog.querySelector(".comment-msg").innerHTML = "";
+    const select = form.querySelector("select[name=field]");
+    select.value = key && key !== "name" && select.querySelector(`option[value="${key}"]`) ? key : "";
+    form.querySelector("textarea").value = "";
+    dialog.showModal();
+    form.querySelector("textarea").focus();
+  }
+  document.addEventListener("click", (e) => {
+    const link = e.target.closest && e.target.closest("#rows a.comment-link");
+    if (!link || !commentDialog()) return;
+    e.preventDefault();
+    const tr = link.closest("tr[data-version]");
+    const td = tr.querySelector(":scope > [data-f]");
+    if (td) activate(td, { focus: false });
+    openComment(tr, "");
+  });
+  document.addEventListener("click", (e) => {
+    const cancel = e.target.closest && e.target.closest("#comment-dialog .comment-cancel");
+    if (cancel) commentDialog().close();
+  });
+  document.addEventListener("close", (e) => {
+    if (e.target !== commentDialog()) return;
+    const td = activeOrNear();
+    if (td) activate(td);
+  }, true);
+  document.addEventListener("submit", async (e) => {
+    const form = e.target;
+    if (!form.closest || !form.closest("#comment-dialog")) return;
+    e.preventDefault();
+    if (form.dataset.sending) return;
+    form.dataset.sending = "1";
+    const body = new URLSearchParams(new FormData(form));
+    body.delete("csrf_token"); // sent as the X-CSRFToken header
+    const answer = await send("POST", form.action, body);
+    delete form.dataset.sending;
+    if (answer.status === 200) {
+      oobAnswer(answer);
+      commentDialog().close();
+      return;
+    }
+    const box = form.querySelector(".comment-msg");
+    box.innerHTML = /class="msg/.test(answer.html) ? answer.html : '<p class="msg msg-error"></p>';
+    const msg = box.querySelector(".msg");
+    if (msg && !msg.textContent.trim()) msg.textContent = "The comment could not be added; reload the page and try again.";
+  });
 
   // The row's new version and class after a save (optimistic concurrency; tier stripe, status colour).
   document.addEventListener("tracker:saved", (e) => {

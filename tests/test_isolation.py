@@ -153,6 +153,7 @@ def ids_of(app, owner: int) -> dict[str, list[int]]:
             "batch_id": of(ImportBatch, ImportBatch.owner_id == owner),
             "season_id": of(Season, Season.owner_id == owner),
             "account_id": [owner],
+            "applicant_id": [owner],
             "access_id": of(MentorAccess, MentorAccess.applicant_id == owner),
             "comment_id": of(MentorComment, MentorComment.owner_id == owner),
             "step_id": of(UndoStep, UndoStep.owner_id == owner),

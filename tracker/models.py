@@ -191,9 +191,10 @@ class Change(Owned, db.Model):
 
 
 class MentorComment(Owned, db.Model):
-    """A comment (an Excel cell note) the mentor left on a returned export: on one program's field,
-    or on the program as a whole (``field`` None: the note sat on its name or an unmapped column).
-    ``batch_id`` is the import that brought it; undoing that import takes it away again."""
+    """A mentor's comment on one program's field, or on the program as a whole (``field`` None): an
+    Excel cell note on a returned export (the note sat on its name or an unmapped column for None;
+    ``batch_id`` is the import that brought it, and undoing that import takes it away again), or
+    written on the live list by a mentor of a hosted tracker (tracker.views.mentors; ``author_id``)."""
 
     __tablename__ = "mentor_comment"
 
@@ -202,6 +203,10 @@ class MentorComment(Owned, db.Model):
         sa.ForeignKey("program.id", name="fk_mentor_comment_program_id_program", ondelete="CASCADE"), index=True)
     field: Mapped[str | None] = mapped_column(sa.String(40))
     author: Mapped[str | None] = mapped_column(sa.String(120))
+    # The mentor's account, for a comment written on the live list (a hosted tracker): only they
+    # may delete it. None for a cell note an import brought, or when that account is gone.
+    author_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("account.id", name="fk_mentor_comment_author_id_account", ondelete="SET NULL"), index=True)
     text: Mapped[str] = mapped_column(sa.Text)
     batch_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -13,7 +13,7 @@ from ..tenancy import NoOwner
 from ..rules import TIER_LABELS, format_fee_bands
 from .cells import cell_html
 from ._htmx import (DISK_FULL, DISK_FULL_ERRNOS, MAX_ID, flash_error, is_htmx, mentor_marks, preferred_division,
-                    program_comments, row_class)
+                    program_comments, read_only, row_class)
 
 # htmx 2 swaps only 2xx answers by default. A refused value (422) and a stale version (409)
 # come back as cells to show; other errors are retargeted by errors() to the flash area.
@@ -60,8 +60,8 @@ def _season_label() -> str | None:
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any route is added
-    from . import (accounts, auth, backups, calendar, cards, dashboard, exports, grid, history, imports, profile,
-                   programs, seasons, today)
+    from . import (accounts, auth, backups, calendar, cards, dashboard, exports, grid, history, imports, mentors,
+                   profile, programs, seasons, today)
 
     app.register_blueprint(grid.bp)
     app.register_blueprint(programs.bp)
@@ -77,13 +77,14 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(cards.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(accounts.bp)
+    app.register_blueprint(mentors.bp)
 
     # Globals, not a context processor: imported macros (_row.html, _cell.html) see them too.
     app.jinja_env.globals.update(htmx_config=HTMX_CONFIG, fields=fields, tier_labels=TIER_LABELS,
                                  has_endpoint=lambda name: name in app.view_functions, row_class=row_class,
                                  format_fee_bands=format_fee_bands, mentor_marks=mentor_marks,
                                  program_comments=program_comments, preferred_division=preferred_division,
-                                 cell_html=cell_html, season_label=_season_label)
+                                 cell_html=cell_html, season_label=_season_label, read_only=read_only)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):

@@ -28,6 +28,13 @@ def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def read_only() -> bool:
+    """Whether the page is drawn for a mentor reading an applicant's list (tracker.auth): without
+    what edits it (the grid's data-readonly, no add, bulk, undo or layout forms). The server
+    refuses a mentor's writes anyway; this only spares them controls that would be refused."""
+    return g.get("mentoring") is not None
+
+
 def get_program(program_id: int) -> Program:
     """The program, deleted or not; 404 when there is none."""
     return db.get_or_404(Program, program_id, description="There is no such program.")

@@ -15,6 +15,7 @@ from ..signals import LEVELS
 from ..reminders import research_item, season_has_started, todays_list
 from ..store import current_profile, current_rules, current_season, live_programs
 from ._htmx import get_live_program, is_htmx, posted_version
+from .mentors import newest_comments
 
 bp = Blueprint("today", __name__)
 
@@ -83,7 +84,7 @@ def index():
     season = current_season()
     items = todays_list(live_programs(), now(), current_rules(), current_profile(), season.dates)
     return render_template("today/index.html", items=items, sections=SECTIONS, actions=ACTIONS, now=now(),
-                           season=season)
+                           season=season, mentor_comments=newest_comments())
 
 
 @bp.post("/today/<kind>/<int:program_id>")
