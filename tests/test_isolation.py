@@ -511,3 +511,33 @@ def test_a_list_page_with_no_applicant_to_read_as_is_refused_with_a_message(acco
     with accounts_app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Season)
                                  .execution_options(**{EVERY_OWNER: True})) == 0
+
+
+HTML_PAGES = ["/?tier=all", "/today", "/dashboard", "/changes", "/seasons", "/imports", "/programs/deleted", "/cards",
+              "/calendar", "/profile", "/settings", "/backups", "/export.csv?tier=all", "/calendar.ics"]
+
+
+def _as_shown(client, page: str) -> str:
+    """The page as B sees it, less what differs between two loads anyway (the CSRF token, the
+    calendar's stamp of when it was made)."""
+    text = client.get(page).get_data(as_text=True)
+    text = re.sub(r"X-CSRFToken&#34;: &#34;[^&]+&#34;", "X-CSRFToken: TOKEN", text)
+    text = re.sub(r'name="csrf_token"( type="hidden")? value="[^"]+"', 'name="csrf_token" value="TOKEN"', text)
+    return re.sub(r"DTSTAMP:\d{8}T\d{6}Z", "DTSTAMP:", text)
+
+
+def test_bs_pages_are_the_same_before_and_after_a_fills_a_list(accounts_app):
+    """Counts too (the tier chips, the dashboard's funnel, the grid's total), not only names: every
+    page of B's reads the same whatever A has."""
+    app = accounts_app
+    make_account(app, A_EMAIL)
+    make_account(app, B_EMAIL)
+    a, b = app.test_client(), app.test_client()
+    sign_in(a, A_EMAIL)
+    sign_in(b, B_EMAIL)
+    b.post("/programs/new", data={"name": "Bilal Own Program (Internal Medicine)", "state": "TX"})
+    b.get("/calendar")  # B's calendar link, made before the first look
+    before = {page: _as_shown(b, page) for page in HTML_PAGES}
+    build_a(app, a)
+    changed = [page for page in HTML_PAGES if _as_shown(b, page) != before[page]]
+    assert not changed, "B's pages changed with A's list: " + ", ".join(changed)
