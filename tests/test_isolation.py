@@ -541,3 +541,14 @@ def test_bs_pages_are_the_same_before_and_after_a_fills_a_list(accounts_app):
     build_a(app, a)
     changed = [page for page in HTML_PAGES if _as_shown(b, page) != before[page]]
     assert not changed, "B's pages changed with A's list: " + ", ".join(changed)
+
+
+def test_a_switched_off_applicants_calendar_feed_ends(two):
+    app, a, b, a_id, b_id = two
+    token = re.search(r"/calendar/([A-Za-z0-9_-]+)\.ics", a.get("/calendar").get_data(as_text=True)).group(1)
+    visitor = app.test_client()
+    assert visitor.get(f"/calendar/{token}.ics").status_code == 200
+    with app.app_context():
+        db.session.get(Account, a_id).active = False
+        db.session.commit()
+    assert visitor.get(f"/calendar/{token}.ics").status_code == 404
