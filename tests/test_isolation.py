@@ -552,3 +552,13 @@ def test_a_switched_off_applicants_calendar_feed_ends(two):
         db.session.get(Account, a_id).active = False
         db.session.commit()
     assert visitor.get(f"/calendar/{token}.ics").status_code == 404
+
+
+def test_the_grids_stylesheet_has_the_signed_in_applicants_widths_only(two):
+    """/fields.css is public (the sign-in page uses it): it carries the widths of the applicant who
+    asks, and of no one for a visitor."""
+    app, a, b, a_id, b_id = two
+    assert a.post("/layout", data={"width": "notes:312"}, headers={"HX-Request": "true"}).status_code in (200, 204)
+    assert "f-notes{width:312px}" in a.get("/fields.css").get_data(as_text=True)
+    assert "312px" not in b.get("/fields.css").get_data(as_text=True)
+    assert "312px" not in app.test_client().get("/fields.css").get_data(as_text=True)
