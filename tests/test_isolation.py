@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 from openpyxl.comments import Comment
+from werkzeug.routing import IntegerConverter
 
 from tracker.db import db
 from tracker.models import Account, ImportBatch, MentorAccess, MentorComment, Program, Season, UndoStep
@@ -208,7 +209,7 @@ def urls(app, ids: dict[str, list[int]]):
         for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
             if rule.endpoint in NOT_CHECKED:
                 continue
-            int_args = [a for a in rule.arguments if rule._converters[a].__class__.__name__ == "IdConverter"]
+            int_args = [a for a in rule.arguments if isinstance(rule._converters[a], IntegerConverter)]
             missing = [a for a in int_args if not ids.get(a)]
             assert not missing, f"{rule.rule}: no ids of A's for {missing}; add the kind to ids_of()"
             others = [a for a in rule.arguments if a not in int_args]
@@ -562,3 +563,12 @@ def test_the_grids_stylesheet_has_the_signed_in_applicants_widths_only(two):
     assert "f-notes{width:312px}" in a.get("/fields.css").get_data(as_text=True)
     assert "312px" not in b.get("/fields.css").get_data(as_text=True)
     assert "312px" not in app.test_client().get("/fields.css").get_data(as_text=True)
+
+
+def test_a_new_route_with_an_id_of_a_kind_never_seen_fails_until_it_has_ids(accounts_app):
+    """The route test reads the url map: a route added later is tried by itself, and one whose id
+    this file can't fill in is a failure, not a route left out."""
+    accounts_app.add_url_rule("/widgets/<int:widget_id>", "widget", lambda widget_id: "")
+    with pytest.raises(AssertionError, match=r"/widgets/<int:widget_id>: no ids of A's for \['widget_id'\]"):
+        list(urls(accounts_app, {a: [1] for r in accounts_app.url_map.iter_rules() for a in r.arguments
+                                 if a != "widget_id"}))
