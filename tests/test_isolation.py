@@ -572,3 +572,25 @@ def test_a_new_route_with_an_id_of_a_kind_never_seen_fails_until_it_has_ids(acco
     with pytest.raises(AssertionError, match=r"/widgets/<int:widget_id>: no ids of A's for \['widget_id'\]"):
         list(urls(accounts_app, {a: [1] for r in accounts_app.url_map.iter_rules() for a in r.arguments
                                  if a != "widget_id"}))
+
+
+def test_a_mentor_reads_the_inviting_applicants_list_and_reaches_no_other(two):
+    """A mentor B invited reads B's list: A's ids answer 404 (403 where a mentor may not go at all),
+    and none of A's rows changes."""
+    from tracker.accounts import accept_invitation, invite_mentor
+
+    app, a, b, a_id, b_id = two
+    mentor_id = make_account(app, "mentor@example.org", role="mentor")
+    with app.app_context():
+        access, _ = invite_mentor(db.session.get(Account, b_id))
+        accept_invitation(access, db.session.get(Account, mentor_id))
+        db.session.commit()
+    mentor = app.test_client()
+    sign_in(mentor, "mentor@example.org")
+    with mentor.session_transaction() as session:
+        session["mentoring"] = b_id  # as the mentors' page sets it when B's list is chosen
+    page = mentor.get("/?tier=all").get_data(as_text=True)
+    assert "Bilal Own Program" in page and MARK not in page
+    calendar = mentor.get("/calendar").get_data(as_text=True)
+    assert not re.search(r"/calendar/[A-Za-z0-9_-]+\.ics", calendar)  # B's feed's secret is B's own
+    assert assert_every_route_answers_404(app, mentor, a_id) > 40
