@@ -516,7 +516,10 @@ def test_a_list_page_with_no_applicant_to_read_as_is_refused_with_a_message(acco
 
 
 HTML_PAGES = ["/?tier=all", "/today", "/dashboard", "/changes", "/seasons", "/imports", "/programs/deleted", "/cards",
-              "/calendar", "/profile", "/settings", "/backups", "/export.csv?tier=all", "/calendar.ics"]
+              "/calendar", "/profile", "/settings", "/backups", "/export.csv?tier=all", "/calendar.ics",
+              # the grid's search, filters and sorts are SQL of their own (tracker.listing)
+              f"/?tier=all&q={MARK}", "/?tier=all&f.state=OH", "/?tier=all&unknown=1&sort=-img_percent,state",
+              "/export.csv?tier=all&f.state=OH&q=Program"]
 
 
 def _as_shown(client, page: str) -> str:
