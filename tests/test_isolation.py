@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 from openpyxl.comments import Comment
+from werkzeug.routing import IntegerConverter
 
 from tracker.db import db
 from tracker.models import Account, ImportBatch, MentorAccess, MentorComment, Program, Season, UndoStep
@@ -209,7 +210,7 @@ def urls(app, ids: dict[str, list[int]]):
         for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
             if rule.endpoint in NOT_CHECKED:
                 continue
-            int_args = [a for a in rule.arguments if rule._converters[a].__class__.__name__ == "IdConverter"]
+            int_args = [a for a in rule.arguments if isinstance(rule._converters[a], IntegerConverter)]
             missing = [a for a in int_args if not ids.get(a)]
             assert not missing, f"{rule.rule}: no ids of A's for {missing}; add the kind to ids_of()"
             others = [a for a in rule.arguments if a not in int_args]
@@ -490,7 +491,8 @@ def test_importing_another_applicants_returned_export_touches_none_of_their_prog
     if response.status_code == 302:  # read as B's own file: whatever it adds is B's
         batch_id = int(re.search(r"/imports/(\d+)/", response.headers["Location"]).group(1))
         _map(b, batch_id)
-        b.post(f"/imports/{batch_id}/apply", data={})
+        a_programs = [str(i) for i in ids_of(app, a_id)["program_id"]]  # "delete these": A's, every one
+        b.post(f"/imports/{batch_id}/apply", data={"delete": a_programs})
     else:
         assert response.status_code in (400, 409, 422), response.status_code
     assert dump(app, a_id) == before
@@ -512,3 +514,88 @@ def test_a_list_page_with_no_applicant_to_read_as_is_refused_with_a_message(acco
     with accounts_app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Season)
                                  .execution_options(**{EVERY_OWNER: True})) == 0
+
+
+HTML_PAGES = ["/?tier=all", "/today", "/dashboard", "/changes", "/seasons", "/imports", "/programs/deleted", "/cards",
+              "/calendar", "/profile", "/settings", "/backups", "/export.csv?tier=all", "/calendar.ics",
+              # the grid's search, filters and sorts are SQL of their own (tracker.listing)
+              f"/?tier=all&q={MARK}", "/?tier=all&f.state=OH", "/?tier=all&unknown=1&sort=-img_percent,state",
+              "/export.csv?tier=all&f.state=OH&q=Program"]
+
+
+def _as_shown(client, page: str) -> str:
+    """The page as B sees it, less what differs between two loads anyway (the CSRF token, the
+    calendar's stamp of when it was made)."""
+    text = client.get(page).get_data(as_text=True)
+    text = re.sub(r"X-CSRFToken&#34;: &#34;[^&]+&#34;", "X-CSRFToken: TOKEN", text)
+    text = re.sub(r'name="csrf_token"( type="hidden")? value="[^"]+"', 'name="csrf_token" value="TOKEN"', text)
+    return re.sub(r"DTSTAMP:\d{8}T\d{6}Z", "DTSTAMP:", text)
+
+
+def test_bs_pages_are_the_same_before_and_after_a_fills_a_list(accounts_app):
+    """Counts too (the tier chips, the dashboard's funnel, the grid's total), not only names: every
+    page of B's reads the same whatever A has."""
+    app = accounts_app
+    make_account(app, A_EMAIL)
+    make_account(app, B_EMAIL)
+    a, b = app.test_client(), app.test_client()
+    sign_in(a, A_EMAIL)
+    sign_in(b, B_EMAIL)
+    b.post("/programs/new", data={"name": "Bilal Own Program (Internal Medicine)", "state": "TX"})
+    b.get("/calendar")  # B's calendar link, made before the first look
+    before = {page: _as_shown(b, page) for page in HTML_PAGES}
+    build_a(app, a)
+    changed = [page for page in HTML_PAGES if _as_shown(b, page) != before[page]]
+    assert not changed, "B's pages changed with A's list: " + ", ".join(changed)
+
+
+def test_a_switched_off_applicants_calendar_feed_ends(two):
+    app, a, b, a_id, b_id = two
+    token = re.search(r"/calendar/([A-Za-z0-9_-]+)\.ics", a.get("/calendar").get_data(as_text=True)).group(1)
+    visitor = app.test_client()
+    assert visitor.get(f"/calendar/{token}.ics").status_code == 200
+    with app.app_context():
+        db.session.get(Account, a_id).active = False
+        db.session.commit()
+    assert visitor.get(f"/calendar/{token}.ics").status_code == 404
+
+
+def test_the_grids_stylesheet_has_the_signed_in_applicants_widths_only(two):
+    """/fields.css is public (the sign-in page uses it): it carries the widths of the applicant who
+    asks, and of no one for a visitor."""
+    app, a, b, a_id, b_id = two
+    assert a.post("/layout", data={"width": "notes:312"}, headers={"HX-Request": "true"}).status_code in (200, 204)
+    assert "f-notes{width:312px}" in a.get("/fields.css").get_data(as_text=True)
+    assert "312px" not in b.get("/fields.css").get_data(as_text=True)
+    assert "312px" not in app.test_client().get("/fields.css").get_data(as_text=True)
+
+
+def test_a_new_route_with_an_id_of_a_kind_never_seen_fails_until_it_has_ids(accounts_app):
+    """The route test reads the url map: a route added later is tried by itself, and one whose id
+    this file can't fill in is a failure, not a route left out."""
+    accounts_app.add_url_rule("/widgets/<int:widget_id>", "widget", lambda widget_id: "")
+    with pytest.raises(AssertionError, match=r"/widgets/<int:widget_id>: no ids of A's for \['widget_id'\]"):
+        list(urls(accounts_app, {a: [1] for r in accounts_app.url_map.iter_rules() for a in r.arguments
+                                 if a != "widget_id"}))
+
+
+def test_a_mentor_reads_the_inviting_applicants_list_and_reaches_no_other(two):
+    """A mentor B invited reads B's list: A's ids answer 404 (403 where a mentor may not go at all),
+    and none of A's rows changes."""
+    from tracker.accounts import accept_invitation, invite_mentor
+
+    app, a, b, a_id, b_id = two
+    mentor_id = make_account(app, "mentor@example.org", role="mentor")
+    with app.app_context():
+        access, _ = invite_mentor(db.session.get(Account, b_id))
+        accept_invitation(access, db.session.get(Account, mentor_id))
+        db.session.commit()
+    mentor = app.test_client()
+    sign_in(mentor, "mentor@example.org")
+    with mentor.session_transaction() as session:
+        session["mentoring"] = b_id  # as the mentors' page sets it when B's list is chosen
+    page = mentor.get("/?tier=all").get_data(as_text=True)
+    assert "Bilal Own Program" in page and MARK not in page
+    calendar = mentor.get("/calendar").get_data(as_text=True)
+    assert not re.search(r"/calendar/[A-Za-z0-9_-]+\.ics", calendar)  # B's feed's secret is B's own
+    assert assert_every_route_answers_404(app, mentor, a_id) > 40

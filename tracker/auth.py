@@ -80,6 +80,8 @@ def init_app(app: Flask) -> None:
         if request.endpoint in PUBLIC_ENDPOINTS:
             if current_user.is_authenticated:
                 g.account = current_user.account
+                if g.account.role == "applicant" and not g.account.must_change_password:
+                    set_owner(g.account.id)  # the grid's stylesheet has their widths (the feed reads its token's)
             return None
         if not current_user.is_authenticated:
             return _to_sign_in()

@@ -66,6 +66,7 @@ def whose_list(command):
 
     return run
 
+
 @click.command("init-db")
 @with_appcontext
 def init_db_command() -> None:

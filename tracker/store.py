@@ -33,7 +33,6 @@ def current_season() -> Season:
             from .season_dates import DEFAULT_YEAR, defaults_for
 
             require_owner("a season")
-
             season = Season(year=match_year(dt.date.today()))
             season.set_dates(defaults_for(season.year), confirmed=season.year == DEFAULT_YEAR)
             db.session.add(season)

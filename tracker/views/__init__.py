@@ -9,8 +9,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntit
 from werkzeug.routing import IntegerConverter
 
 from .. import fields
-from ..tenancy import NoOwner
 from ..rules import TIER_LABELS, format_fee_bands
+from ..tenancy import NoOwner
 from .cells import cell_html
 from ._htmx import (DISK_FULL, DISK_FULL_ERRNOS, MAX_ID, flash_error, is_htmx, mentor_marks, preferred_division,
                     program_comments, read_only, row_class)
