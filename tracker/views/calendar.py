@@ -97,8 +97,12 @@ def _ics(body: bytes, disposition: str) -> Response:
 
 @bp.get("/calendar")
 def index():
-    feed_url = url_for("calendar.feed", token=feed_token(), _external=True)
-    webcal_url = "webcal" + feed_url[feed_url.index(":"):]
+    from ._htmx import read_only
+
+    feed_url = webcal_url = None
+    if not read_only():  # a mentor's copy of the address would outlive a revoked invitation
+        feed_url = url_for("calendar.feed", token=feed_token(), _external=True)
+        webcal_url = "webcal" + feed_url[feed_url.index(":"):]
     season = current_season()
     events = season_events(live_programs(), current_rules(), season.dates, season.year)
     counts = {kind: sum(e.kind == kind for e in events) for kind in ("interview", "thank-you", "follow-up")}
