@@ -415,3 +415,17 @@ def test_the_pages_a_mentor_reads_offer_no_form_that_would_be_refused(accounts_a
         assert "hx-post" not in page, url
     calendar = mentor.get("/calendar").get_data(as_text=True)
     assert 'id="feed-url"' not in calendar and "/calendar/token" not in calendar
+
+
+def test_revoking_one_of_two_links_a_mentor_accepted_says_they_still_read_the_list(accounts_app, amal):
+    _, amal_client = amal
+    mentor = make_mentor(accounts_app, invitation_link(amal_client))
+    assert mentor.post(path_of(invitation_link(amal_client, "again"))).status_code == 302
+    with accounts_app.app_context():
+        first, second = db.session.scalars(sa.select(MentorAccess.id).order_by(MentorAccess.id)).all()
+    said = amal_client.post(f"/mentors/{first}/revoke", follow_redirects=True).get_data(as_text=True)
+    assert "Dr. Okafor still reads your list through another invitation" in said
+    assert mentor.get("/?tier=all").status_code == 200
+    said = amal_client.post(f"/mentors/{second}/revoke", follow_redirects=True).get_data(as_text=True)
+    assert "Dr. Okafor can no longer read your list." in said
+    assert mentor.get("/?tier=all").headers["Location"].endswith("/mentoring")
