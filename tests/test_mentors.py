@@ -390,3 +390,42 @@ def test_without_accounts_there_are_no_mentors(client):
     assert client.get("/mentors").status_code == 404
     assert client.get("/mentoring").status_code == 404
     assert client.get("/invite/anything").status_code == 404
+
+
+def test_the_pages_a_mentor_reads_offer_no_form_that_would_be_refused(accounts_app, amal):
+    amal_id, amal_client = amal
+    gary = own_program(accounts_app, amal_id, status="applied")
+    amal_client.get("/?tier=all")
+    mentor = make_mentor(accounts_app, invitation_link(amal_client))
+    with accounts_app.app_context(), acting_as(amal_id):
+        from tracker.models import Season
+
+        season_id = db.session.scalar(sa.select(Season.id))
+    allowed = ("/sign-out", f"/programs/{gary}/comments", "/mentoring/")
+    for url in ("/?tier=all", f"/programs/{gary}", "/today", "/dashboard", "/calendar", "/seasons",
+                f"/seasons/{season_id}/dates", f"/seasons/{season_id}/analysis", "/changes", "/cards?tier=all"):
+        response = mentor.get(url)
+        assert response.status_code == 200, url
+        page = response.get_data(as_text=True)
+        for form in re.findall(r"<form[^>]*>", page):
+            if 'method="post"' not in form and "hx-post" not in form:
+                continue
+            action = re.search(r'action="([^"]*)"', form)
+            assert 'id="comment-dialog"' in page and action is None or action.group(1).startswith(allowed), (url, form)
+        assert "hx-post" not in page, url
+    calendar = mentor.get("/calendar").get_data(as_text=True)
+    assert 'id="feed-url"' not in calendar and "/calendar/token" not in calendar
+
+
+def test_revoking_one_of_two_links_a_mentor_accepted_says_they_still_read_the_list(accounts_app, amal):
+    _, amal_client = amal
+    mentor = make_mentor(accounts_app, invitation_link(amal_client))
+    assert mentor.post(path_of(invitation_link(amal_client, "again"))).status_code == 302
+    with accounts_app.app_context():
+        first, second = db.session.scalars(sa.select(MentorAccess.id).order_by(MentorAccess.id)).all()
+    said = amal_client.post(f"/mentors/{first}/revoke", follow_redirects=True).get_data(as_text=True)
+    assert "Dr. Okafor still reads your list through another invitation" in said
+    assert mentor.get("/?tier=all").status_code == 200
+    said = amal_client.post(f"/mentors/{second}/revoke", follow_redirects=True).get_data(as_text=True)
+    assert "Dr. Okafor can no longer read your list." in said
+    assert mentor.get("/?tier=all").headers["Location"].endswith("/mentoring")

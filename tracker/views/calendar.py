@@ -144,7 +144,10 @@ def _ics(body: bytes, disposition: str) -> Response:
 
 @bp.get("/calendar")
 def index():
-    token = feed_token()
+    from ._htmx import read_only
+
+    # a mentor's copy of the address would outlive a revoked invitation
+    token = None if read_only() else feed_token()
     feed_url = url_for("calendar.feed", token=token, _external=True) if token else None
     webcal_url = "webcal" + feed_url[feed_url.index(":"):] if feed_url else None
     season = current_season()

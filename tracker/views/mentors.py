@@ -102,8 +102,13 @@ def revoke(access_id: int):
         access.revoked_at = utcnow()
     db.session.commit()
     who = db.session.get(Account, access.mentor_id) if access.mentor_id else None
-    flash(f"{who.name} can no longer read your list." if who else
-          "That invitation link no longer works.", "ok")
+    if who is None:
+        flash("That invitation link no longer works.", "ok")
+    elif may_read(who, applicant.id):  # accepted another of the applicant's links too
+        flash(f"That link no longer works, but {who.name} still reads your list through another invitation: "
+              "revoke that one too to end it.", "warn")
+    else:
+        flash(f"{who.name} can no longer read your list.", "ok")
     return redirect(url_for("mentors.index"))
 
 
