@@ -62,7 +62,13 @@ def change_mark() -> int:
 def keep_version_high_water() -> None:
     """Record the highest program version so far before programs are deleted for good, so that a
     later restore moves every version past the versions those programs had (tracker.backups)."""
-    highest = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Program.version), 0)))
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":  # the one row every applicant writes (tracker.db)
+        from .db import PG_WRITE_LOCK_KEY
+
+        connection.exec_driver_sql("SELECT pg_advisory_xact_lock(%(key)s, -1)", {"key": PG_WRITE_LOCK_KEY})
+    highest = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Program.version), 0))
+                                .execution_options(tracker_every_owner=True))
     kept = db.session.get(HighWater, "version")
     if kept is None:
         db.session.add(HighWater(name="version", value=highest))

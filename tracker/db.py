@@ -60,10 +60,14 @@ _writer = threading.Lock()
 _HOLDS = "tracker.holds_writer_lock"
 
 
-# PostgreSQL's stand-in for BEGIN IMMEDIATE: one transaction-scoped advisory lock that every
-# write transaction takes first, whatever process or gunicorn worker it runs in. Writers take
-# turns as they do on SQLite, so a read-then-write (a version check, the next undo step, the
-# high-water marks) reads what the writer before it committed; readers never wait for it.
+# PostgreSQL's stand-in for BEGIN IMMEDIATE: a transaction-scoped advisory lock that every write
+# transaction takes first, whatever process or gunicorn worker it runs in: one per owner (the
+# applicant whose rows it writes; 0 for the one-person tracker and for accounts' own writes).
+# An applicant's writers take turns as they do on SQLite, so a read-then-write (a version check,
+# the next undo step) reads what the writer before it committed; readers never wait for it, and
+# two applicants' saves, which touch none of the same rows, never wait for each other. The
+# high-water mark, the one row every owner writes, takes the whole tracker's lock as well
+# (changes.keep_version_high_water).
 PG_WRITE_LOCK_KEY = 0x7472_6B72  # "trkr"
 
 
@@ -84,7 +88,11 @@ def write_transaction() -> None:
         connection = session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
-            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK_KEY})")
+            # one lock per applicant: their writes take turns, other applicants' don't wait for them
+            from .tenancy import current_owner
+
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(%(key)s, %(owner)s)",
+                                       {"key": PG_WRITE_LOCK_KEY, "owner": current_owner() or 0})
     except BaseException:
         if session.info.pop(_HOLDS, False):
             _writer.release()
