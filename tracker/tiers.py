@@ -53,15 +53,21 @@ def retier_all(given: Inputs | None = None, *, only_missing: bool = False) -> Co
     for row in db.session.connection().execute(query).mappings():  # Core rows, not ORM loading
         result = assign_tier(row, given.profile, given.rules, memo)
         reasons = stored_reasons(result)
+        text = json.dumps(reasons)  # what the JSON column stores: compared, then written as it is
         was = row["tier_reasons"]
-        same = (was == json.dumps(reasons)) if isinstance(was, str) else (was == reasons)
+        same = (was == text) if isinstance(was, str) else (was == reasons)
         if result.tier != row["tier"] or not same:  # only what changed is written
-            updates.append({"pid": row["id"], "tier": result.tier, "reasons": reasons})
+            updates.append({"pid": row["id"], "tier": result.tier, "reasons": text})
     if updates:
+        # the reasons go as the JSON text made above, not encoded a second time by the column's type
+        # (SQLite keeps JSON as that text; PostgreSQL is told it is json)
+        reasons_text = sa.bindparam("reasons", type_=sa.Text)
+        if db.session.connection().dialect.name == "postgresql":
+            reasons_text = sa.cast(reasons_text, table.c.tier_reasons.type)
         statement = (
             sa.update(table)
             .where(table.c.id == sa.bindparam("pid"), owner_clause(table))
-            .values(tier=sa.bindparam("tier"), tier_reasons=sa.bindparam("reasons"))
+            .values(tier=sa.bindparam("tier"), tier_reasons=reasons_text)
         )
         db.session.execute(statement, updates)
     db.session.expire_all()
