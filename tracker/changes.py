@@ -20,7 +20,7 @@ from . import fields
 from .db import db
 from .models import Change, HighWater, Program, ProgramRow, utcnow
 from .store import Inputs, current_season_id, inputs
-from .tenancy import current_owner, owner_clause
+from .tenancy import bound_owner_clause, current_owner, owner_clause
 from .tiering import TIER_FIELDS, assign_tier
 from .tiers import retier, stored_reasons
 
@@ -102,6 +102,12 @@ def _check_unique_code(values: Mapping[str, Any], program_id: int | None, season
         )
 
 
+def _invitation_arrives(old_status: str | None, new_status: str | None, invited_at) -> bool:
+    """A status becoming interview invited with no moment of invitation kept yet: it is stamped now
+    (programs leave 48 hours to answer, and Today counts them from it)."""
+    return new_status == "interview_invited" and old_status != "interview_invited" and invited_at is None
+
+
 def update_program(
     program: Program,
     raw: Mapping[str, Any],
@@ -125,9 +131,9 @@ def update_program(
     if errors:
         raise ValidationFailed(errors)
     _check_unique_code(values, program.id, program.season_id)
-    if (values.get("status") == "interview_invited" and program.status != "interview_invited"
-            and program.invited_at is None and values.get("invited_at") is None):
-        values["invited_at"] = fields.now()  # the moment the invitation arrived: 48 hours to answer
+    if ("status" in values and _invitation_arrives(program.status, values["status"], program.invited_at)
+            and values.get("invited_at") is None):
+        values["invited_at"] = fields.now()
     changes: list[Change] = []
     for key, new in values.items():
         old = getattr(program, key)
@@ -157,8 +163,8 @@ def update_program(
 _ROW_COLUMNS = [c for c in Program.__table__.c if c.key != "tier_reasons"]
 _READ_ROW = sa.select(*_ROW_COLUMNS).where(Program.__table__.c.id == sa.bindparam("pid"))
 # a Core select on the bare table: the owner's criterion is its own (tracker.tenancy)
-_READ_OWNED_ROW = _READ_ROW.where(Program.__table__.c.owner_id == sa.bindparam("owner"))
-_READ_UNOWNED_ROW = _READ_ROW.where(Program.__table__.c.owner_id.is_(None))
+_READ_OWNED_ROW = _READ_ROW.where(bound_owner_clause(Program.__table__, owned=True))
+_READ_UNOWNED_ROW = _READ_ROW.where(bound_owner_clause(Program.__table__, owned=False))
 
 
 def read_row(program_id: int) -> ProgramRow | None:
@@ -186,7 +192,7 @@ def _cell_update(key: str, with_tier: bool, owned: bool) -> sa.Update:
         values.update(tier=sa.bindparam("tier", type_=table.c.tier.type),
                       tier_reasons=sa.bindparam("reasons", type_=table.c.tier_reasons.type))
     where = (table.c.id == sa.bindparam("pid"), table.c.version == sa.bindparam("expected"),
-             table.c.owner_id == sa.bindparam("owner") if owned else table.c.owner_id.is_(None))
+             bound_owner_clause(table, owned))
     return sa.update(table).where(*where).values(values).returning(*_ROW_COLUMNS)
 
 
@@ -234,8 +240,7 @@ def save_cell(before: ProgramRow, key: str, raw: Any, *, expected_version: int, 
     connection.execute(_INSERT_CHANGE, {
         "program_id": before.id, "field": key, "old_value": f.to_text(old) or None,
         "new_value": f.to_text(new) or None, "source": source, "batch_id": batch_id})
-    if key == "status" and new == "interview_invited" and before["invited_at"] is None:
-        # the moment the invitation arrived (programs must leave 48 hours to accept), in the same step
+    if key == "status" and _invitation_arrives(old, new, before["invited_at"]):  # in the same step
         moment = fields.now()
         table = Program.__table__
         connection.execute(sa.update(table).where(table.c.id == before.id, owner_clause(table, owner))

@@ -121,15 +121,19 @@ def current_rules() -> Rules:
     return Rules.from_mapping(stored.values if stored else None)
 
 
+def _stored_layout() -> GridLayout | None:
+    return db.session.scalar(sa.select(GridLayout).order_by(GridLayout.id).limit(1))  # the owner's one
+
+
 def current_layout() -> Layout:
     """The grid's layout as the person left it (the first screen until they change it)."""
-    stored = db.session.scalar(sa.select(GridLayout).order_by(GridLayout.id).limit(1))
+    stored = _stored_layout()
     return Layout.from_stored(stored.state if stored else None)
 
 
 def save_layout(layout: Layout) -> None:
     """Keep ``layout`` for the next visit. The caller commits."""
-    stored = db.session.scalar(sa.select(GridLayout).order_by(GridLayout.id).limit(1))
+    stored = _stored_layout()
     if stored is None:
         db.session.add(GridLayout(state=layout.to_stored()))
     else:

@@ -48,9 +48,15 @@ def accounts_mode() -> bool:
     return has_app_context() and bool(current_app.config.get("TRACKER_ACCOUNTS"))
 
 
+def ownerless() -> bool:
+    """Accounts are on and this request is no applicant's (a visitor, an administrator): it has no
+    list to read or write."""
+    return current_owner() is None and accounts_mode()
+
+
 def require_owner(what: str) -> None:
     """Raise NoOwner when accounts are on and no applicant owns what is about to be written."""
-    if current_owner() is None and accounts_mode():
+    if ownerless():
         raise NoOwner(f"No applicant to own {what}: with accounts, sign in (or pass --user EMAIL).")
 
 
@@ -91,6 +97,12 @@ def owner_clause(table: sa.Table, owner_id=_UNSET):
     """``table.owner_id`` is the owner's: for Core statements on a bare table."""
     owner = current_owner() if owner_id is _UNSET else owner_id
     return table.c.owner_id.is_(None) if owner is None else table.c.owner_id == owner
+
+
+def bound_owner_clause(table: sa.Table, owned: bool):
+    """``owner_clause`` for a Core statement built once and run for any owner: ``owner_id = :owner``
+    (the owner bound when it runs), or with ``owned`` false the one-person tracker's ``IS NULL``."""
+    return table.c.owner_id == sa.bindparam("owner") if owned else table.c.owner_id.is_(None)
 
 
 def _no_owner(cls):

@@ -47,9 +47,9 @@ def _season_label() -> str | None:
     or, with accounts, when the page is no applicant's (the sign-in page, an administrator's)."""
     from ..db import db
     from ..store import current_season_name
-    from ..tenancy import accounts_mode, current_owner
+    from ..tenancy import ownerless
 
-    if current_owner() is None and accounts_mode():
+    if ownerless():
         return None
     try:
         return current_season_name()

@@ -19,7 +19,7 @@ from ..listing import View, query_view
 from ..changes import read_row
 from ..models import MentorComment, Program, ProgramRow
 from ..store import current_layout, current_profile, demo_count
-from ..tenancy import current_owner, owner_clause
+from ..tenancy import bound_owner_clause, current_owner, owner_clause
 from ..tiers import tier_counts
 from ..undo import state
 
@@ -125,9 +125,9 @@ def page_columns() -> list[fields.Field]:
 _COMMENTS = MentorComment.__table__
 _MARKS = (sa.select(_COMMENTS.c.program_id, _COMMENTS.c.field, _COMMENTS.c.author, _COMMENTS.c.text)
           .order_by(_COMMENTS.c.id))
-_ONE_PROGRAMS_MARKS = {  # by whether the tracker is the one person's (no owner)
-    False: _MARKS.where(_COMMENTS.c.program_id == sa.bindparam("pid"), _COMMENTS.c.owner_id == sa.bindparam("owner")),
-    True: _MARKS.where(_COMMENTS.c.program_id == sa.bindparam("pid"), _COMMENTS.c.owner_id.is_(None)),
+_ONE_PROGRAMS_MARKS = {  # by whether the comments have an owner (not the one person's tracker)
+    owned: _MARKS.where(_COMMENTS.c.program_id == sa.bindparam("pid"), bound_owner_clause(_COMMENTS, owned))
+    for owned in (True, False)
 }
 
 
@@ -143,7 +143,7 @@ def load_mentor_marks(program_ids: list[int]) -> None:
         # save draws its cell's marks, and loading comments through the ORM was a fifth of the save
         owner = current_owner()
         if len(wanted) == 1:  # a cell save: a statement built once
-            query, params = _ONE_PROGRAMS_MARKS[owner is None], {"pid": wanted[0], "owner": owner}
+            query, params = _ONE_PROGRAMS_MARKS[owner is not None], {"pid": wanted[0], "owner": owner}
         else:
             query, params = _MARKS.where(_COMMENTS.c.program_id.in_(wanted), owner_clause(_COMMENTS)), {}
         for comment in db.session.connection().execute(query, params):

@@ -20,7 +20,7 @@ from ..rules import TIERS
 from ..saved_views import saved_views
 from ..season_checks import save_warnings
 from ..store import current_layout, current_profile, demo_count, save_layout
-from ..tenancy import accounts_mode, current_owner
+from ..tenancy import ownerless
 from ..tiering import TIER_FIELDS
 from ..tiers import tier_counts
 from ._htmx import (flash_error, get_field, get_live_program, get_live_row, is_htmx, load_mentor_marks, page_columns,
@@ -144,7 +144,7 @@ def fields_css():
     widths = {f.key: (f.grid_width or f.width) + 2 for f in fields.FIELDS}
     # the widths the person dragged or keyed, over the catalogue's (with accounts, only a signed-in
     # applicant's: this sheet is public, and its visitor may be no one)
-    pixels = {} if current_owner() is None and accounts_mode() else current_layout().widths
+    pixels = {} if ownerless() else current_layout().widths
     rules = [f".grid .f-{key}{{width:{f'{pixels[key]}px' if key in pixels else f'{w}ch'}}}" for key, w in widths.items()]
     # numbers align right, dates and numbers use even digits (by column: cells carry no kind class)
     for f in fields.FIELDS:
