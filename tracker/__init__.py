@@ -171,13 +171,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
 
     from . import auth, cli, security, views
-    from .db import configure_sqlite, db
+    from .db import configure_postgresql, configure_sqlite, db
     from .migrate import migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
     with app.app_context():
         configure_sqlite(db.engine, max_pages=app.config["TRACKER_SQLITE_MAX_PAGES"])
+        configure_postgresql(db.engine)
 
     from flask_compress import Compress
 

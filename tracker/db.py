@@ -52,6 +52,28 @@ def configure_sqlite(engine: Engine, max_pages: int | None = None) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
+def configure_postgresql(engine: Engine) -> None:
+    """PostgreSQL's text can't hold a NUL character (SQLite's can): every string the tracker sends it
+    has its NULs replaced by U+FFFD, the character the export writes for them, instead of the
+    statement failing (a sign-in or a cell with one answered 500)."""
+    if engine.dialect.name != "postgresql":
+        return
+    from psycopg.types.string import StrBinaryDumper, StrDumperUnknown
+
+    class _Text(StrDumperUnknown):
+        def dump(self, obj: str):
+            return super().dump(obj.replace("\x00", "\ufffd"))
+
+    class _BinaryText(StrBinaryDumper):
+        def dump(self, obj: str):
+            return super().dump(obj.replace("\x00", "\ufffd"))
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.adapters.register_dumper(str, _Text)
+        dbapi_connection.adapters.register_dumper(str, _BinaryText)
+
+
 # Writers of this process queue here, in the order they come, before they take SQLite's write
 # lock: a writer that finds the database locked waits in SQLite's busy handler, which sleeps in
 # growing steps (up to 100 ms), and that made the slowest saves under load 15 times slower than
