@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from . import fields
 from .db import db
 from .models import Change, HighWater, Program, ProgramRow, utcnow
+from .prepared import Prepared
 from .store import Inputs, current_season_id, inputs
 from .tenancy import bound_owner_clause, current_owner, owner_clause
 from .tiering import TIER_FIELDS, assign_tier
@@ -162,29 +163,31 @@ def update_program(
 # Every column but the tier's reasons, which the grid fetches only when a tier is looked at.
 _ROW_COLUMNS = [c for c in Program.__table__.c if c.key != "tier_reasons"]
 _READ_ROW = sa.select(*_ROW_COLUMNS).where(Program.__table__.c.id == sa.bindparam("pid"))
-# a Core select on the bare table: the owner's criterion is its own (tracker.tenancy)
-_READ_OWNED_ROW = _READ_ROW.where(bound_owner_clause(Program.__table__, owned=True))
-_READ_UNOWNED_ROW = _READ_ROW.where(bound_owner_clause(Program.__table__, owned=False))
+# Core statements on the bare table, each run on the driver's cursor (tracker.prepared): the
+# owner's criterion is their own (tracker.tenancy), by whether rows have an owner at all
+_READ_ROWS = {owned: Prepared(_READ_ROW.where(bound_owner_clause(Program.__table__, owned))) for owned in (True, False)}
 
 
 def read_row(program_id: int) -> ProgramRow | None:
     """The owner's program's stored row (deleted or not; without its tier's reasons), read with one
     Core select; None when there is none."""
     owner = current_owner()
-    statement = _READ_UNOWNED_ROW if owner is None else _READ_OWNED_ROW
-    row = db.session.connection().execute(statement, {"pid": program_id, "owner": owner}).mappings().first()
-    return None if row is None else ProgramRow(row)
+    statement, connection = _READ_ROWS[owner is not None], db.session.connection()
+    row = statement.first(connection, {"pid": program_id, "owner": owner})
+    return None if row is None else ProgramRow(zip(statement.keys(connection), row))
 
 
-_INSERT_CHANGE = sa.insert(Change.__table__)
+_LOG_CHANGE = Prepared(sa.insert(Change.__table__).values(
+    {c: sa.bindparam(c, type_=Change.__table__.c[c].type)
+     for c in ("program_id", "field", "old_value", "new_value", "source", "batch_id", "created_at", "owner_id")}))
 
 
 @lru_cache(maxsize=None)
-def _cell_update(key: str, with_tier: bool, owned: bool) -> sa.Update:
+def _cell_update(key: str, with_tier: bool, owned: bool) -> Prepared:
     """UPDATE program SET <key>, version + 1, updated_at (, tier, tier_reasons) WHERE id AND version
-    AND the owner's RETURNING the row: built once per field (building a statement costs more than
-    running it). A Core statement on the bare table: the owner's criterion is its own (``owned``:
-    ``owner_id = :owner``, else the one-person tracker's ``owner_id IS NULL``)."""
+    AND the owner's: built once per field (building a statement costs more than running it). A Core
+    statement on the bare table: the owner's criterion is its own (``owned``: ``owner_id = :owner``,
+    else the one-person tracker's ``owner_id IS NULL``)."""
     table = Program.__table__
     values = {key: sa.bindparam("value", type_=table.c[key].type), "version": table.c.version + 1,
               "updated_at": sa.bindparam("now", type_=table.c.updated_at.type)}
@@ -193,7 +196,7 @@ def _cell_update(key: str, with_tier: bool, owned: bool) -> sa.Update:
                       tier_reasons=sa.bindparam("reasons", type_=table.c.tier_reasons.type))
     where = (table.c.id == sa.bindparam("pid"), table.c.version == sa.bindparam("expected"),
              bound_owner_clause(table, owned))
-    return sa.update(table).where(*where).values(values).returning(*_ROW_COLUMNS)
+    return Prepared(sa.update(table).where(*where).values(values))
 
 
 @dataclass
@@ -232,24 +235,27 @@ def save_cell(before: ProgramRow, key: str, raw: Any, *, expected_version: int, 
         result = assign_tier({**before, key: new}, given.profile, given.rules)
         params.update(tier=result.tier, reasons=stored_reasons(result))
     connection = db.session.connection()
-    after = connection.execute(_cell_update(key, with_tier, owner is not None), params).mappings().first()
-    if after is None:
+    if _cell_update(key, with_tier, owner is not None).execute(connection, params) != 1:
         raise StaleVersion(f"program {before.id} changed since version {expected_version}")
+    # the row as the update left it, each value as its column reads it back, not read again
+    table, read = Program.__table__, _READ_ROWS[owner is not None]  # the statement before was read with
+    after = {**before, "version": before.version + 1, key: read.as_read(connection, key, new),
+             "updated_at": read.as_read(connection, "updated_at", params["now"])}
+    if with_tier:
+        after["tier"] = params["tier"]
     f = fields.BY_KEY[key]
     batch_id = new_batch_id()
-    connection.execute(_INSERT_CHANGE, {
-        "program_id": before.id, "field": key, "old_value": f.to_text(old) or None,
-        "new_value": f.to_text(new) or None, "source": source, "batch_id": batch_id})
+    log = {"program_id": before.id, "field": key, "old_value": f.to_text(old) or None,
+           "new_value": f.to_text(new) or None, "source": source, "batch_id": batch_id,
+           "created_at": params["now"], "owner_id": owner}
+    _LOG_CHANGE.execute(connection, log)
     if key == "status" and _invitation_arrives(old, new, before["invited_at"]):  # in the same step
         moment = fields.now()
-        table = Program.__table__
         connection.execute(sa.update(table).where(table.c.id == before.id, owner_clause(table, owner))
                            .values(invited_at=moment))
-        connection.execute(_INSERT_CHANGE, {
-            "program_id": before.id, "field": "invited_at", "old_value": None,
-            "new_value": fields.BY_KEY["invited_at"].to_text(moment) or None, "source": source,
-            "batch_id": batch_id})
-        after = {**after, "invited_at": moment}
+        _LOG_CHANGE.execute(connection, {**log, "field": "invited_at", "old_value": None,
+                                         "new_value": fields.BY_KEY["invited_at"].to_text(moment) or None})
+        after["invited_at"] = read.as_read(connection, "invited_at", moment)
     return SavedCell(before, ProgramRow(after), changed=True)
 
 

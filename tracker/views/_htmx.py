@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import json
+from typing import NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ from ..db import db
 from ..listing import View, query_view
 from ..changes import read_row
 from ..models import MentorComment, Program, ProgramRow
+from ..prepared import Prepared
 from ..store import current_layout, current_profile, demo_count
 from ..tenancy import bound_owner_clause, current_owner, owner_clause
 from ..tiers import tier_counts
@@ -125,8 +127,19 @@ def page_columns() -> list[fields.Field]:
 _COMMENTS = MentorComment.__table__
 _MARKS = (sa.select(_COMMENTS.c.program_id, _COMMENTS.c.field, _COMMENTS.c.author, _COMMENTS.c.text)
           .order_by(_COMMENTS.c.id))
+
+
+class Mark(NamedTuple):
+    """One mentor comment as a cell's mark draws it (a row of ``_MARKS``)."""
+
+    program_id: int
+    field: str | None
+    author: str | None
+    text: str
+
+
 _ONE_PROGRAMS_MARKS = {  # by whether the comments have an owner (not the one person's tracker)
-    owned: _MARKS.where(_COMMENTS.c.program_id == sa.bindparam("pid"), bound_owner_clause(_COMMENTS, owned))
+    owned: Prepared(_MARKS.where(_COMMENTS.c.program_id == sa.bindparam("pid"), bound_owner_clause(_COMMENTS, owned)))
     for owned in (True, False)
 }
 
@@ -141,12 +154,13 @@ def load_mentor_marks(program_ids: list[int]) -> None:
     if wanted:
         # plain rows from one Core select (program_id, field, author, text), not ORM objects: a cell
         # save draws its cell's marks, and loading comments through the ORM was a fifth of the save
-        owner = current_owner()
-        if len(wanted) == 1:  # a cell save: a statement built once
-            query, params = _ONE_PROGRAMS_MARKS[owner is not None], {"pid": wanted[0], "owner": owner}
+        owner, connection = current_owner(), db.session.connection()
+        if len(wanted) == 1:  # a cell save: a statement built once, run on the driver's cursor
+            comments = [Mark(*row) for row in _ONE_PROGRAMS_MARKS[owner is not None].rows(
+                connection, {"pid": wanted[0], "owner": owner})]
         else:
-            query, params = _MARKS.where(_COMMENTS.c.program_id.in_(wanted), owner_clause(_COMMENTS)), {}
-        for comment in db.session.connection().execute(query, params):
+            comments = connection.execute(_MARKS.where(_COMMENTS.c.program_id.in_(wanted), owner_clause(_COMMENTS)))
+        for comment in comments:
             cache[comment.program_id].setdefault(comment.field or "name", []).append(comment)
 
 
