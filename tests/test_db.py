@@ -83,3 +83,26 @@ def fields_parse(key, text):
     from tracker import fields
 
     return fields.get(key).parse(text)
+
+
+def test_a_save_that_cannot_get_the_write_lock_answers_503_and_saves_nothing(app, client, make_program,
+                                                                             read_program, monkeypatch):
+    """Another program (a `tracker import` beside the server) holds the database's write lock past
+    the busy timeout: the BEGIN IMMEDIATE fails, and the cell says so instead of a 500."""
+    import tracker.db
+
+    pid = make_program(city="Houston")
+    monkeypatch.setattr(tracker.db, "BUSY_TIMEOUT_MS", 100)
+    with app.app_context():
+        db.engine.dispose()  # new connections take the short timeout
+    other = sqlite3.connect(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        response = client.post(f"/programs/{pid}/cells/city", data={"value": "Dallas", "version": 1},
+                               headers={"HX-Request": "true"})
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert response.status_code == 503
+    assert "could not be written just now" in response.get_data(as_text=True)
+    assert read_program(pid)["city"] == "Houston" and read_program(pid)["version"] == 1

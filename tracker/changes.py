@@ -211,10 +211,12 @@ class SavedCell:
 def save_cell(before: ProgramRow, key: str, raw: Any, *, expected_version: int, source: str = "edit",
               tiering: Inputs | None = None) -> SavedCell:
     """One field of one program (a grid cell), as ``update_program`` writes it, without the ORM: one
-    ``UPDATE … WHERE id = ? AND version = ? RETURNING …`` and one change-log insert.
+    ``UPDATE … WHERE id = ? AND version = ?`` and one change-log insert, on the driver's cursor
+    (tracker.prepared). The row after is ``before`` with what was written, each value as its column
+    reads it back.
 
     ``before`` is the live row read in this write transaction (``read_row``). Raises StaleVersion when
-    ``expected_version`` is not the row's (or the update finds the row moved on: no row returned),
+    ``expected_version`` is not the row's (or the update finds the row moved on: no row matched),
     ValidationFailed when the value is refused; either way nothing is written. The tier is recomputed
     only when ``key`` is one of its inputs. The caller commits."""
     if expected_version != before.version:

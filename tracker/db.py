@@ -7,6 +7,7 @@ import threading
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -48,8 +49,14 @@ def configure_sqlite(engine: Engine, max_pages: int | None = None) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
+        # on the driver's own connection: SQLAlchemy's execution of a statement cost more than the
+        # BEGIN itself, on every request that reads or writes (issue #20)
         mode = connection.get_execution_options().get("sqlite_begin", "")
-        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+        statement = "BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN"
+        try:
+            connection.connection.driver_connection.execute(statement)
+        except sqlite3.Error as exc:  # as SQLAlchemy raises it: "database is locked" after the busy timeout is a 503
+            raise sa_exc.DBAPIError.instance(statement, (), exc, sqlite3.Error, dialect=connection.dialect) from exc
 
 
 def configure_postgresql(engine: Engine) -> None:

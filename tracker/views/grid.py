@@ -199,8 +199,8 @@ def read_cell(program_id: int, key: str):
 
 @bp.post("/programs/<int:program_id>/cells/<key>")
 def save_cell(program_id: int, key: str):
-    """One cell: one Core update of the row (its version checked) and one change-log entry, the
-    cell rendered from the row the update returned (tracker.changes.save_cell)."""
+    """One cell: one update of the row (its version checked) and one change-log entry, the cell
+    rendered from the row as the update left it (tracker.changes.save_cell)."""
     write_transaction()
     before, f = get_live_row(program_id), get_field(key)
     version = posted_version()
