@@ -109,20 +109,17 @@ class _Assessment:
         return any(r.text == text for r in (*self.excludes, *self.lowers, *self.supports))
 
     def exclude(self, text: str) -> None:
-        self.excludes.append(Reason(text, "excludes"))
+        _excluded(self, Reason(text, "excludes"))
 
     def cap(self, tier: str, text: str, *, unknown: bool = False) -> None:
-        if ORDER[tier] > ORDER[self.tier]:
-            self.tier = tier
-        self.lowers.append(Reason(text, "unknown" if unknown else "lowers"))
+        _capped(self, tier, Reason(text, "unknown" if unknown else "lowers"))
 
     def note(self, text: str) -> None:
         """Worth knowing (a band, a fit missing where it matters less), without lowering the tier."""
-        if not self._said(text):
-            self.lowers.append(Reason(text, "unknown"))
+        _noted(self, Reason(text, "unknown"))
 
     def support(self, text: str) -> None:
-        self.supports.append(Reason(text, "supports"))
+        _supported(self, Reason(text, "supports"))
 
     def result(self) -> TierResult:
         if self.unresearched:
@@ -132,16 +129,33 @@ class _Assessment:
         return TierResult(self.tier, self.lowers + self.supports)
 
 
+# What a check does to an assessment, given the reason it gives: what _Recording notes, for a memo
+# to do again with the same (immutable) Reason instead of making it anew for every program.
+def _excluded(a: _Assessment, reason: Reason) -> None:
+    a.excludes.append(reason)
+
+
+def _capped(a: _Assessment, tier: str, reason: Reason) -> None:
+    if ORDER[tier] > ORDER[a.tier]:
+        a.tier = tier
+    a.lowers.append(reason)
+
+
+def _noted(a: _Assessment, reason: Reason) -> None:
+    if not a._said(reason.text):
+        a.lowers.append(reason)
+
+
+def _supported(a: _Assessment, reason: Reason) -> None:
+    a.supports.append(reason)
+
+
 def _set_h1b_route(a: _Assessment, value: bool) -> None:
     a.h1b_route = value
 
 
 def _unresearched(a: _Assessment, item: str) -> None:
     a.unresearched.append(item)
-
-
-def _cap(a: _Assessment, tier: str, text: str, unknown: bool) -> None:
-    a.cap(tier, text, unknown=unknown)
 
 
 class _Recording:
@@ -168,16 +182,16 @@ class _Recording:
         function(self._a, *args)
 
     def exclude(self, text: str) -> None:
-        self._record(_Assessment.exclude, text)
+        self._record(_excluded, Reason(text, "excludes"))
 
     def cap(self, tier: str, text: str, *, unknown: bool = False) -> None:
-        self._record(_cap, tier, text, unknown)
+        self._record(_capped, tier, Reason(text, "unknown" if unknown else "lowers"))
 
     def note(self, text: str) -> None:
-        self._record(_Assessment.note, text)
+        self._record(_noted, Reason(text, "unknown"))
 
     def support(self, text: str) -> None:
-        self._record(_Assessment.support, text)
+        self._record(_supported, Reason(text, "supports"))
 
 
 # Each check, and the program fields it reads: what it does to the assessment depends on those, the
@@ -213,9 +227,12 @@ def assign_tier(program: Any, profile: Any, rules: Rules | None = None, memo: di
             check(a, prog, me, rules)
         return a.result()
     tags = prog("mission_tags")
-    if isinstance(tags, list):
-        given, frozen = prog, tuple(tags)
-        prog = lambda key: frozen if key in _LISTS else given(key)  # noqa: E731  hashable in a key
+    if isinstance(tags, list):  # hashable in a key
+        if type(program) is dict:  # a plain row (tracker.tiers): a copy reads faster than a wrapper
+            prog = {**program, "mission_tags": tuple(tags)}.get
+        else:
+            given, frozen = prog, tuple(tags)
+            prog = lambda key: frozen if key in _LISTS else given(key)  # noqa: E731
     for i, (check, keys) in enumerate(_CHECKS):
         key = (i, a.h1b_route, *map(prog, keys))
         done = memo.get(key)
