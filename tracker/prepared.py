@@ -62,9 +62,9 @@ class _Compiled:
         if processors is None:
             if self.result is None:
                 raise RuntimeError("as_read needs the statement to have been read once")
-            column = self.columns[self.keys.index(key)]
-            bind = column.type.dialect_impl(self.dialect).bind_processor(self.dialect)
-            processors = self.stored[key] = (bind, self.result[self.keys.index(key)])
+            i = self.keys.index(key)
+            bind = self.columns[i].type.dialect_impl(self.dialect).bind_processor(self.dialect)
+            processors = self.stored[key] = (bind, self.result[i])
         if value is None:
             return None
         bind, result = processors
@@ -133,5 +133,3 @@ class Prepared:
         finally:
             cursor.close()
         return None if raw is None else compiled.row(raw)
-
-
