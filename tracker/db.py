@@ -104,28 +104,49 @@ def write_transaction() -> None:
     """Open the current session's transaction as a write (BEGIN IMMEDIATE on SQLite, the
     tracker's advisory write lock on PostgreSQL).
 
-    Call it before the first query of a request that will write. The process's writer lock is
-    held until the transaction ends (commit, rollback or the end of the request). A writer that
-    waits longer than the busy timeout fails with OperationalError (503, nothing saved), as on SQLite.
+    Call it before the first query of a request that will write. Either lock (on SQLite with the
+    process's writer lock before it) is held until the transaction ends (commit, rollback or the
+    end of the request). A writer that waits longer than the busy timeout fails with
+    OperationalError (503, nothing saved).
     """
     session = db.session()
+    if session.get_bind().dialect.name == "postgresql":
+        _take_postgres_write_lock(session)
+        return
     if session.in_transaction():
         session.commit()
     got = _writer.acquire(timeout=BUSY_TIMEOUT_MS / 1000)
     session.info[_HOLDS] = got
     try:
-        connection = session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-        if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
-            # one lock per applicant: their writes take turns, other applicants' don't wait for them
-            from .tenancy import current_owner
-
-            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(%(key)s, %(owner)s)",
-                                       {"key": PG_WRITE_LOCK_KEY, "owner": current_owner() or 0})
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
     except BaseException:
         if session.info.pop(_HOLDS, False):
             _writer.release()
         raise
+
+
+# The lock timeout and the lock in one round trip: the FROM clause's set_config runs first, for
+# this transaction only (its third argument), so a lock held past the busy timeout fails the
+# statement with lock_not_available, an OperationalError (503, nothing saved) as on SQLite.
+_PG_LOCK = ("SELECT pg_advisory_xact_lock(%(key)s, %(owner)s)"
+            " FROM (SELECT set_config('lock_timeout', %(timeout)s, true)) AS timeout")
+
+
+def _take_postgres_write_lock(session: Session) -> None:
+    """PostgreSQL's write transaction: the applicant's advisory lock, taken in the transaction the
+    request may already have open: no COMMIT and BEGIN, two round trips of every save. Under READ
+    COMMITTED each statement after the lock reads what the writer before it committed, so, unlike
+    SQLite's deferred read transaction, which can't become a write, nothing needs ending first.
+    What the request wrote so far is flushed ahead of the lock, and what it loaded is expired, to
+    be read again under the lock, as a commit would have done. No process lock either: PostgreSQL
+    queues the lock's waiters itself, and two applicants' saves in one worker don't wait for each
+    other."""
+    from .tenancy import current_owner
+
+    session.flush()
+    session.expire_all()
+    session.connection().exec_driver_sql(_PG_LOCK, {"key": PG_WRITE_LOCK_KEY, "owner": current_owner() or 0,
+                                                    "timeout": f"{BUSY_TIMEOUT_MS}ms"})
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -169,3 +169,27 @@ def test_backup_and_restore_name_pg_dump_and_pg_restore(app, client, runner, tmp
     assert "pg_dump" in page and "pg_restore" in page
     assert not (tmp_path / "instance" / "backups").exists() or not any((tmp_path / "instance" / "backups").iterdir())
     assert client.get("/backup.sqlite3").status_code == 501
+
+
+def test_a_save_that_waits_past_the_lock_timeout_answers_503_and_saves_nothing(app, client, make_program,
+                                                                               read_program, pg_url, monkeypatch):
+    """Another connection (a `tracker import` beside the server) holds the write lock past the busy
+    timeout: the save's lock statement gives up, and the cell says so instead of a 500."""
+    import psycopg
+
+    import tracker.db
+
+    pid = make_program(city="Toledo")
+    monkeypatch.setattr(tracker.db, "BUSY_TIMEOUT_MS", 300)
+    with psycopg.connect(pg_url.replace("+psycopg", "")) as other:
+        other.execute("SELECT pg_advisory_xact_lock(%s, 0)", (tracker.db.PG_WRITE_LOCK_KEY,))
+        refused = save(client, pid, "city", "Dayton", 1)
+        other.rollback()
+    assert refused.status_code == 503
+    assert "could not be written just now" in refused.get_data(as_text=True)
+    assert read_program(pid)["city"] == "Toledo" and read_program(pid)["version"] == 1
+
+    saved = save(client, pid, "city", "Dayton", 1)  # the lock is free again; its timeout was this save's alone
+    assert saved.status_code == 200
+    assert read_program(pid)["city"] == "Dayton"
+    assert logged(app, pid, "city") == ["Toledo", "Dayton"]
