@@ -39,6 +39,7 @@ class _Compiled:
         self.columns = list(getattr(statement, "selected_columns", ()))
         self.keys = [column.key for column in self.columns]
         self.result: list[Processor | None] | None = None  # from the first result's column types
+        self.converted: list[tuple[int, Processor]] = []  # the columns whose values are converted
         self.stored: dict[str, tuple[Processor | None, Processor | None]] = {}
 
     def parameters(self, given: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
@@ -52,10 +53,16 @@ class _Compiled:
         if self.result is None:
             self.result = [column.type.dialect_impl(self.dialect).result_processor(self.dialect, described[1])
                            for column, described in zip(self.columns, description)]
+            self.converted = [(i, processor) for i, processor in enumerate(self.result) if processor is not None]
 
     def row(self, raw: Sequence[Any]) -> tuple:
-        return tuple(value if processor is None or value is None else processor(value)
-                     for processor, value in zip(self.result, raw))
+        if not self.converted:  # most columns need nothing: only those that do are visited
+            return tuple(raw)
+        values = list(raw)
+        for i, processor in self.converted:
+            if values[i] is not None:
+                values[i] = processor(values[i])
+        return tuple(values)
 
     def as_read(self, key: str, value: Any) -> Any:
         processors = self.stored.get(key)
@@ -73,8 +80,9 @@ class _Compiled:
 
 
 class Prepared:
-    """``statement`` run with ``execute`` (a write: its row count) or ``rows`` / ``first`` (a select:
-    its rows as tuples in the statement's column order, ``keys`` their names)."""
+    """``statement`` run with ``execute`` (a write: its row count), ``executemany`` (a write for
+    each set of parameters) or ``rows`` / ``first`` (a select: its rows as tuples in the
+    statement's column order, ``keys`` their names)."""
 
     def __init__(self, statement: sa.Executable):
         self.statement = statement
@@ -87,13 +95,17 @@ class Prepared:
             compiled = self._by_dialect[dialect.name] = _Compiled(self.statement, dialect)
         return compiled
 
-    def _run(self, connection: sa.Connection, params: Mapping[str, Any]):
+    def _run(self, connection: sa.Connection, params: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+             many: bool = False):
         compiled = self._compiled(connection)
         cursor = connection.connection.cursor()
-        parameters = compiled.parameters(params)
+        if many:
+            parameters = [compiled.parameters(one) for one in params]
+        else:
+            parameters = compiled.parameters(params)
         driver_error = connection.dialect.loaded_dbapi.Error
         try:
-            cursor.execute(compiled.sql, parameters)
+            (cursor.executemany if many else cursor.execute)(compiled.sql, parameters)
         except driver_error as exc:  # as SQLAlchemy raises it (OperationalError: the disk is full, ...)
             cursor.close()
             raise sa.exc.DBAPIError.instance(compiled.sql, parameters, exc, driver_error,
@@ -118,6 +130,11 @@ class Prepared:
             return cursor.rowcount
         finally:
             cursor.close()
+
+    def executemany(self, connection: sa.Connection, params: Sequence[Mapping[str, Any]]) -> None:
+        """Run a write once for each set of parameters, in one call of the driver."""
+        _, cursor = self._run(connection, params, many=True)
+        cursor.close()
 
     def rows(self, connection: sa.Connection, params: Mapping[str, Any]) -> list[tuple]:
         compiled, cursor = self._run(connection, params)

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from functools import lru_cache
 
+import orjson
 import sqlalchemy as sa
 
 from .db import db
 from .models import Program
+from .prepared import Prepared
 from .rules import TIERS
 from .store import Inputs, current_season_id, in_season, inputs
-from .tenancy import owner_clause
+from .tenancy import bound_owner_clause, current_owner
 from .tiering import TIER_FIELDS, TierResult, assign_tier
 
 
@@ -32,47 +35,69 @@ def retier(program: Program, given: Inputs | None = None) -> TierResult:
     return result
 
 
+def reasons_json(reasons: list[list[str]]) -> str:
+    """The JSON text of a tier's reasons, as retier_all stores and compares it (orjson: some 13,000
+    of them in a pass took json.dumps a sixth of it)."""
+    try:
+        return orjson.dumps(reasons).decode()
+    except TypeError:  # a string orjson refuses (a lone surrogate from a file): the standard library's
+        return json.dumps(reasons)
+
+
+def _same_reasons(stored, text: str, reasons: list[list[str]]) -> bool:
+    """Whether the stored reasons are these: the same text, or, for reasons written as json.dumps
+    spaces them (by a single save, through the JSON column, or before this form), the same value.
+    json.dumps's text always has '", "' between a pair's two strings: text without it is not in
+    that form, so when it differs the reasons differ, told without decoding it. PostgreSQL's
+    driver reads JSON as lists."""
+    if isinstance(stored, str):
+        return stored == text or ('", "' in stored and json.loads(stored) == reasons)
+    return stored == reasons
+
+
+@lru_cache(maxsize=None)
+def _tier_statements(owned: bool, only_missing: bool, dialect: str) -> tuple[Prepared, Prepared]:
+    """The read of every tier input of the season's programs and the write of a changed tier, as
+    Core statements on the bare table (the owner's criterion is their own: tracker.tenancy), run
+    on the driver's cursor (tracker.prepared): SQLAlchemy's own execution cost as much as SQLite's
+    work for 13,000 rows. The reasons are read as their JSON text, compared with the new ones' text
+    (decoding 13,000 of them took a seventh of the pass), and written as that text (SQLite keeps
+    JSON as it is; PostgreSQL is told it is json)."""
+    table = Program.__table__
+    read = sa.select(table.c.id, table.c.tier, sa.type_coerce(table.c.tier_reasons, sa.Text).label("tier_reasons"),
+                     *(table.c[key] for key in sorted(TIER_FIELDS))).where(
+        table.c.season_id == sa.bindparam("season"), bound_owner_clause(table, owned))
+    if only_missing:
+        read = read.where(table.c.tier.is_(None))
+    reasons_text = sa.bindparam("reasons", type_=sa.Text)
+    if dialect == "postgresql":
+        reasons_text = sa.cast(reasons_text, table.c.tier_reasons.type)
+    write = (sa.update(table).where(table.c.id == sa.bindparam("pid"), bound_owner_clause(table, owned))
+             .values(tier=sa.bindparam("tier"), tier_reasons=reasons_text))
+    return Prepared(read), Prepared(write)
+
+
 def retier_all(given: Inputs | None = None, *, only_missing: bool = False) -> Counter:
     """Recompute every program's tier in one pass of plain rows (fast for 13,000 programs).
 
     The caller commits. Returns the counts by effective tier of live programs."""
     given = given or inputs()
-    table = Program.__table__
-    columns = [table.c[key] for key in sorted(TIER_FIELDS)]
     # the profile describes the applicant of the current season; other seasons keep their tiers
-    # the stored reasons are read as their JSON text and compared with the new ones' text: decoding
-    # 13,000 of them took a seventh of the pass (a driver that decodes JSON itself, psycopg, gives lists)
-    # Core statements on the bare table: the owner's criterion is their own (tracker.tenancy)
-    query = sa.select(table.c.id, table.c.tier, sa.type_coerce(table.c.tier_reasons, sa.Text).label("tier_reasons"),
-                      *columns).where(
-        table.c.season_id == current_season_id(), owner_clause(table))
-    if only_missing:
-        query = query.where(table.c.tier.is_(None))
+    connection, owner = db.session.connection(), current_owner()
+    read, write = _tier_statements(owner is not None, only_missing, connection.dialect.name)
+    params = {"season": current_season_id(), "owner": owner}
+    keys = read.keys(connection)
     updates = []
     memo: dict = {}  # what each check did for each combination of its fields (tracker.tiering)
-    result_rows = db.session.connection().execute(query)  # Core rows, not ORM loading
-    keys = list(result_rows.keys())
-    for values in result_rows:
+    for values in read.rows(connection, params):
         row = dict(zip(keys, values))  # a plain dict: a row's mapping reads a key several times slower
         result = assign_tier(row, given.profile, given.rules, memo)
         reasons = stored_reasons(result)
-        text = json.dumps(reasons)  # what the JSON column stores: compared, then written as it is
-        was = row["tier_reasons"]
-        same = (was == text) if isinstance(was, str) else (was == reasons)
-        if result.tier != row["tier"] or not same:  # only what changed is written
-            updates.append({"pid": row["id"], "tier": result.tier, "reasons": text})
-    if updates:
-        # the reasons go as the JSON text made above, not encoded a second time by the column's type
-        # (SQLite keeps JSON as that text; PostgreSQL is told it is json)
-        reasons_text = sa.bindparam("reasons", type_=sa.Text)
-        if db.session.connection().dialect.name == "postgresql":
-            reasons_text = sa.cast(reasons_text, table.c.tier_reasons.type)
-        statement = (
-            sa.update(table)
-            .where(table.c.id == sa.bindparam("pid"), owner_clause(table))
-            .values(tier=sa.bindparam("tier"), tier_reasons=reasons_text)
-        )
-        db.session.execute(statement, updates)
+        text = reasons_json(reasons)
+        if result.tier != row["tier"] or not _same_reasons(row["tier_reasons"], text, reasons):
+            updates.append({"pid": row["id"], "tier": result.tier, "reasons": text, "owner": owner})
+    if updates:  # only what changed is written
+        write.executemany(connection, updates)
     db.session.expire_all()
     return tier_counts()
 
