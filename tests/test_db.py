@@ -106,3 +106,18 @@ def test_a_save_that_cannot_get_the_write_lock_answers_503_and_saves_nothing(app
     assert response.status_code == 503
     assert "could not be written just now" in response.get_data(as_text=True)
     assert read_program(pid)["city"] == "Houston" and read_program(pid)["version"] == 1
+
+
+def test_batch_ids_are_version_7_uuids_that_sort_in_the_order_they_were_made(monkeypatch):
+    """Time-ordered batch ids keep the change log's batch index growing at its end."""
+    import time
+    import uuid
+
+    from tracker.changes import new_batch_id
+
+    moments = iter(range(1_796_000_000_000, 1_796_000_000_000 + 50))
+    monkeypatch.setattr(time, "time_ns", lambda: next(moments) * 1_000_000)
+    made = [new_batch_id() for _ in range(50)]
+    assert made == sorted(made) and len(set(made)) == 50
+    assert all(len(b) == 32 and uuid.UUID(b).version == 7 and uuid.UUID(b).variant == uuid.RFC_4122 for b in made)
+    assert {b[:12] for b in made} == {f"{ms:012x}" for ms in range(1_796_000_000_000, 1_796_000_000_000 + 50)}

@@ -8,6 +8,8 @@ however the conflict was found.
 
 from __future__ import annotations
 
+import os
+import time
 import uuid
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,7 +41,16 @@ class StaleVersion(Exception):
 
 
 def new_batch_id() -> str:
-    return uuid.uuid4().hex
+    """A new batch's id: a UUID of version 7 (RFC 9562), 48 bits of the time in milliseconds then
+    74 random ones, as 32 hex digits. Ids made one after another sort together, so the change log's
+    batch index grows at its end; a random one (version 4) put every save's entry on another page
+    of it: a fifth of SQLite's commit of a cell save."""
+    value = time.time_ns() // 1_000_000 << 80 | int.from_bytes(os.urandom(10), "big") & _RANDOM_BITS
+    return uuid.UUID(int=value | _VERSION_7).hex
+
+
+_RANDOM_BITS = (1 << 80) - 1 & ~(0xF << 76) & ~(0b11 << 62)  # all but the version's and the variant's bits
+_VERSION_7 = 0x7 << 76 | 0b10 << 62
 
 
 def change_mark() -> int:

@@ -118,7 +118,7 @@ class Program(Owned, CatalogueColumns, db.Model):
     deleted_at: Mapped[dt.datetime | None] = mapped_column(index=True)
     # Computed from the program, the profile and the rules (tracker.tiers); not user data, so
     # recomputing it never bumps the version that guards the user's edits.
-    tier: Mapped[str | None] = mapped_column(sa.String(12), index=True)
+    tier: Mapped[str | None] = mapped_column(sa.String(12))  # not indexed: no query filters on it alone
     tier_reasons: Mapped[list | None] = mapped_column(sa.JSON)
     # A fictional program of the demo list (tracker.demo), and its copies in later seasons: shown
     # as such in the grid and removed together ("Remove the demo programs"). Not user data either.
@@ -170,7 +170,8 @@ class Change(Owned, db.Model):
     # edit, bulk, create, delete, restore (the user's: tracker.undo.UNDOABLE), import, undo, redo, demo, season
     source: Mapped[str] = mapped_column(sa.String(10))
     batch_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    # not indexed: the log is read by program, by batch and by id (which follows time)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     program: Mapped[Program] = relationship(back_populates="changes")
 
