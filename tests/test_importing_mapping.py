@@ -171,3 +171,25 @@ def test_possibly_the_same_is_the_best_close_name_in_the_city_however_many_rows_
         offered = [r.possibly_same for r in plan_for(rows, stored).rows]
         assert [o and o[0] for o in offered] == [41, 2, 2, 3, None, None], cells
         assert offered[0][2] >= 97 and offered[1][1] == "Lakeside Internal Medicine Residency 02"
+
+
+def test_a_row_reads_the_same_among_many_that_repeat_its_cells_as_it_does_alone():
+    """Each distinct cell of a column is worked out once per import: the rows that repeat it still
+    get their own values, messages and notes, and a tag list that one row changes is not another's."""
+    headers = ["Program Name", "Mission tags", "Positions", "% IMG", "Thank you sent", "Website", "Program ID"]
+    body = [
+        ["Mercy", "Hispanic; Rural", 12, 0.4, "Yes", "https://a.org https://b.org", 1],
+        ["Hope", "Hispanic; Rural", "lots", "40%", "No", "https://a.org https://b.org", 1.0],
+        ["Grace", "Hispanic; Rural", 12, 0.4, "Yes", "https://a.org https://b.org", True],
+        ["Mercy", "Hispanic; Rural", "lots", 0.4, "2026-10-01", "https://c.org", "1"],
+    ]
+
+    def fields_of(row):
+        return row.values, row.skipped, row.errors, row.kept, row.program_id
+
+    together = convert_rows(Sheet("s", [headers] + body), 0, map_columns(Sheet("s", [headers] + body), 0))
+    alone = [convert_rows(Sheet("s", [headers, r]), 0, map_columns(Sheet("s", [headers] + body), 0))[0] for r in body]
+    assert [fields_of(r) for r in together] == [fields_of(r) for r in alone]
+    assert together[1].skipped and together[0].kept  # the cases a row's own messages and notes come from
+    tags = [r.values["mission_tags"] for r in together]
+    assert tags[0] == tags[2] and tags[0] is not tags[2]

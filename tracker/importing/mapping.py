@@ -390,6 +390,41 @@ def _from_code(row: IncomingRow) -> None:
         row.values["track"] = track
 
 
+CELL_CACHE = 4_000  # distinct cells remembered per column (names and addresses don't repeat)
+
+
+def _cell_outcome(header: str, f: fields.Field, value: Any, as_fraction: bool, width: int | None) -> tuple:
+    """What one cell of a column mapped to the field ``f`` puts in its row, as (row attribute, key,
+    value) triples: ("values", key, parsed), ("skipped" or "errors", key, message), or (None, None,
+    (header, text)) for text kept in the notes. It depends on the cell and its column alone."""
+    out: list[tuple[str | None, str | None, Any]] = []
+    if width is not None:
+        digits = _digits(value)
+        if digits and len(digits) == width - 1:
+            value = "0" + digits
+    if f.kind is Kind.URL and isinstance(value, str):
+        value, rest = _split_urls(value)
+        if rest:
+            out.append((None, None, (header, rest)))
+    if f.kind in (Kind.DATE, Kind.DATETIME) and _yes_or_no(value) is not None:
+        if _yes_or_no(value) == "yes":  # done, but when is not said: kept, never lost
+            text = "Yes" if isinstance(value, bool) else str(value).strip()
+            out.append((None, None, (header, text)))
+            out.append(("skipped", f.key, f"{header}: “{text}” has no date, so it is kept in the notes; enter "
+                                          f"the date in {f.label} when you know it."))
+        return tuple(out)  # "No": not done yet, as an empty cell says
+    try:
+        parsed = f.parse(_prepare(f, value, as_fraction))
+    except FieldError as exc:
+        accepted = str(exc).split(": ", 1)[-1]
+        out.append(("errors" if f.key == "name" else "skipped", f.key,
+                    f"{header}: “{value}” left out. {accepted[:1].upper()}{accepted[1:]}"))
+        return tuple(out)
+    if not (parsed is None or parsed == [] or (f.kind is Kind.TRI and parsed == "unknown")):
+        out.append(("values", f.key, parsed))
+    return tuple(out)
+
+
 def convert_rows(sheet: Sheet, header_row: int, columns: list[Column]) -> list[IncomingRow]:
     fractions = fraction_columns(sheet, header_row, columns)
     widths = code_widths(sheet, header_row, columns)
@@ -405,6 +440,9 @@ def convert_rows(sheet: Sheet, header_row: int, columns: list[Column]) -> list[I
                 target if target in fields.BY_KEY and target != "name" else None)
             notes.setdefault(r, []).append([key, author, text])
     exported = any(c.exported for c in columns)
+    # what each distinct cell of a column puts in its row, worked out once: a list's specialties,
+    # states, types, visas and limits repeat over its 13,000 rows
+    cells: dict[int, dict[tuple[type, Any], tuple]] = {c.index: {} for c in active}
     rows = []
     for offset, raw in enumerate(sheet.rows[header_row + 1:]):
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):
@@ -431,32 +469,19 @@ def convert_rows(sheet: Sheet, header_row: int, columns: list[Column]) -> list[I
             elif column.target == "specialty":
                 _specialty(row, column.header, value)
             else:
-                f = fields.get(column.target)
-                if column.index in widths:
-                    digits = _digits(value)
-                    if digits and len(digits) == widths[column.index] - 1:
-                        value = "0" + digits
-                if f.kind is Kind.URL and isinstance(value, str):
-                    value, rest = _split_urls(value)
-                    if rest:
-                        row.kept.append((column.header, rest))
-                if f.kind in (Kind.DATE, Kind.DATETIME) and _yes_or_no(value) is not None:
-                    if _yes_or_no(value) == "yes":  # done, but when is not said: kept, never lost
-                        text = "Yes" if isinstance(value, bool) else str(value).strip()
-                        row.kept.append((column.header, text))
-                        row.skipped[f.key] = (f"{column.header}: “{text}” has no date, so it is kept in the "
-                                              f"notes; enter the date in {f.label} when you know it.")
-                    continue  # "No": not done yet, as an empty cell says
-                try:
-                    parsed = f.parse(_prepare(f, value, column.index in fractions))
-                except FieldError as exc:
-                    where = row.errors if f.key == "name" else row.skipped
-                    accepted = str(exc).split(": ", 1)[-1]
-                    where[f.key] = f"{column.header}: “{value}” left out. {accepted[:1].upper()}{accepted[1:]}"
-                    continue
-                if parsed is None or parsed == [] or (f.kind is Kind.TRI and parsed == "unknown"):
-                    continue
-                row.values[f.key] = parsed
+                cache = cells[column.index]
+                key = (type(value), value)  # 1, 1.0 and True are one key of a dict, not one cell
+                outcome = cache.get(key)
+                if outcome is None:
+                    outcome = _cell_outcome(column.header, fields.get(column.target), value,
+                                            column.index in fractions, widths.get(column.index))
+                    if len(cache) < CELL_CACHE:
+                        cache[key] = outcome
+                for where, name, what in outcome:
+                    if where is None:
+                        row.kept.append(what)
+                    else:  # a list (tags) is the row's own
+                        getattr(row, where)[name] = list(what) if isinstance(what, list) else what
         if not exported:  # a returned export says what the tracker held: nothing is read into it
             _from_code(row)
         if tier_column is not None:
