@@ -118,7 +118,9 @@ class Program(Owned, CatalogueColumns, db.Model):
     deleted_at: Mapped[dt.datetime | None] = mapped_column(index=True)
     # Computed from the program, the profile and the rules (tracker.tiers); not user data, so
     # recomputing it never bumps the version that guards the user's edits.
-    tier: Mapped[str | None] = mapped_column(sa.String(12))  # not indexed: no query filters on it alone
+    # not indexed: the grid filters and counts the effective tier; only `tracker init-db`'s one look for
+    # programs without a tier reads it alone
+    tier: Mapped[str | None] = mapped_column(sa.String(12))
     tier_reasons: Mapped[list | None] = mapped_column(sa.JSON)
     # A fictional program of the demo list (tracker.demo), and its copies in later seasons: shown
     # as such in the grid and removed together ("Remove the demo programs"). Not user data either.

@@ -1,7 +1,8 @@
-"""Two indexes no query reads are dropped: change.created_at (history and undo go by change id,
-which follows time) and program.tier (the grid filters and counts the effective tier, the
-override or the computed one). Each cost every write that touched it: each cell save's log entry,
-and every tier a recompute rewrote (issue #20).
+"""Two indexes the tracker's queries don't need are dropped: change.created_at (history and undo
+go by change id, which follows time) and program.tier (the grid filters and counts the effective
+tier, the override or the computed one; only `tracker init-db`'s one look for programs without a
+tier reads it alone). Each cost every write that touched it: each cell save's log entry, and
+every tier a recompute rewrote (issue #20).
 
 Revision ID: 0026
 Revises: 0025
