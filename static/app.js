@@ -203,6 +203,7 @@
     if (i.t === "drag") return dragTo(i);
     if (i.t === "paste") return pasteBlock(i);
     const form = openEditorForm();
+    if (i.t === "column") return form ? undefined : columnKey(i);
     if (i.t === "leave") {
       if (form && form === i.form) await commit(form, null, { leaving: true });
       return;
@@ -1085,11 +1086,18 @@
     rememberWidth(resizing.th.dataset.f, resizing.col);
     resizing = null;
   });
+  // The header or cell a column key is for: the one it was pressed on, or, for a key that lands
+  // on the page itself because the focused cell was just redrawn, the active cell.
+  function columnAt(target) {
+    const at = target.closest && target.closest("table.grid th[data-f], table.grid td[data-f]");
+    if (at) return at;
+    return target === document.body || target === document.documentElement ? activeOrNear() : null;
+  }
   const WIDTH_STEP = 16;
   document.addEventListener("keydown", (e) => {
     if (!e.altKey || e.shiftKey || e.ctrlKey || e.metaKey || (e.key !== "ArrowRight" && e.key !== "ArrowLeft")) return;
-    const at = e.target.closest && e.target.closest("table.grid th[data-f], table.grid td[data-f]");
-    if (!at || e.target.closest("form.editor")) return;
+    const at = columnAt(e.target);
+    if (!at || (e.target.closest && e.target.closest("form.editor"))) return;
     const table = at.closest("table");
     const col = table.querySelector(`col.f-${at.dataset.f}`);
     if (!col) return;
@@ -1113,40 +1121,75 @@
     if (keys.length) e.detail.headers["X-Grid-Columns"] = keys.join(",");
   });
   // Moves wait for the one in flight: keys pressed while the grid is redrawn move it further.
+  // A move is over once the redrawn grid has settled and its cell has the focus back, not when
+  // the request ends: htmx settles the new grid a moment after it swaps it in, and a key pressed
+  // in between finds no cell focused. A request that swapped nothing (an error) ends the move there.
   let moving = false;
   let movingKey = null;
+  let moveSettled = false;
+  let endMove = null;
   const pendingMoves = [];
-  function moveColumn(key, place, target, { header = false } = {}) {
+  function moveColumn(key, place, target, { header = false, then = null } = {}) {
     if (!layoutUrl() || !target || target === key || (target === "name" && place === "before")) return false;
     moving = true;
     movingKey = key;
+    moveSettled = false;
     focusHeader = header ? key : null;
-    const done = () => { moving = false; nextMove(); };
+    const area = document.getElementById("grid-area");
+    const done = () => { endMove = null; moving = false; if (then) then(); nextMove(); };
     htmx.ajax("POST", layoutUrl(), {
       values: { move: key, [place]: target, back: window.location.pathname + window.location.search },
       headers: { "X-CSRFToken": csrfToken() }, target: "#grid-area", select: "#grid-area", swap: "outerHTML",
-    }).then(done, done);
+    }).then(() => {
+      if (moveSettled || !area || area.isConnected) done();
+      else endMove = done;
+    }, done);
     return true;
   }
-  function stepColumn(key, left, header) {
+  function stepColumn(key, left, header, then = null) {
     const keys = headKeys();
     const i = keys.indexOf(key);
     if (i < 0) return false;
-    return left ? moveColumn(key, "before", keys[i - 1], { header }) : moveColumn(key, "after", keys[i + 1], { header });
+    const options = { header, then };
+    return left ? moveColumn(key, "before", keys[i - 1], options) : moveColumn(key, "after", keys[i + 1], options);
   }
   function nextMove() {
     while (!moving && pendingMoves.length) {
       const move = pendingMoves.shift();
-      stepColumn(move.key, move.left, move.header);
+      if (!stepColumn(move.key, move.left, move.header, move.then) && move.then) move.then();
     }
+  }
+  // A column key pressed while the grid's queue was busy (an editor opening or closing, a save)
+  // waits its turn there, then moves the column of the cell active by then; the queue goes on
+  // once the move is over.
+  function columnKey(i) {
+    const td = activeOrNear();
+    if (!td || td.dataset.f === "name") return undefined;
+    return new Promise((resolve) => {
+      const then = () => { // the grid's own focus keeping waits while its queue is busy
+        const focus = document.activeElement;
+        const back = activeOrNear();
+        if (back && (!focus || focus === document.body)) activate(back, { keepRange: true });
+        resolve();
+      };
+      pendingMoves.push({ key: td.dataset.f, left: i.left, header: false, then });
+      nextMove();
+    });
   }
   document.addEventListener("keydown", (e) => {
     if (!e.altKey || !e.shiftKey || e.ctrlKey || e.metaKey || (e.key !== "ArrowRight" && e.key !== "ArrowLeft")) return;
     const at = e.target.closest && e.target.closest("table.grid th[data-f], table.grid td[data-f]");
-    const key = at ? at.dataset.f : (moving ? movingKey : null);
+    const inGrid = !!(at ? at.tagName === "TD" : columnAt(e.target));
+    if (inGrid && busy()) {
+      e.preventDefault();
+      queue.push({ t: "column", left: e.key === "ArrowLeft" });
+      return;
+    }
+    const near = at || (moving ? null : columnAt(e.target));
+    const key = near ? near.dataset.f : (moving ? movingKey : null);
     if (!key || (at && e.target.closest("form.editor")) || key === "name") return;
     e.preventDefault();
-    const move = { key, left: e.key === "ArrowLeft", header: at ? at.tagName === "TH" : focusHeader === key };
+    const move = { key, left: e.key === "ArrowLeft", header: near ? near.tagName === "TH" : focusHeader === key };
     if (moving) pendingMoves.push(move);
     else stepColumn(move.key, move.left, move.header);
   });
@@ -1194,6 +1237,11 @@
     const link = document.querySelector(`#grid thead tr.heads th[data-f="${focusHeader}"] a.sort`);
     focusHeader = null;
     if (link) link.focus();
+  });
+  document.addEventListener("htmx:afterSettle", (e) => { // after the focus is back (listeners above)
+    if (e.target.id !== "grid-area" || !moving) return;
+    moveSettled = true;
+    if (endMove) endMove();
   });
 
   // Shift-click on a column header adds it as one more sort key.
