@@ -4,6 +4,7 @@ administrator, and the roles' pages."""
 import re
 
 import sqlalchemy as sa
+from argon2 import extract_parameters
 
 from tracker.db import db
 from tracker.models import Account, SignInAttempt
@@ -132,3 +133,32 @@ def test_sign_in_never_sends_the_browser_to_another_site(accounts_app):
         client = accounts_app.test_client()
         response = client.post("/sign-in", data={"email": "amal@example.org", "password": PASSWORD, "next": target})
         assert response.headers["Location"] in ("/", "http://localhost/")
+
+
+def test_an_unknown_email_costs_the_same_argon2_check_as_a_wrong_password(accounts_app, monkeypatch):
+    """A sign-in with an email that names no account is refused with the same message after the
+    same work (one Argon2 verification against a hash of the same parameters), so the answer's
+    time does not tell which emails have accounts."""
+    import tracker.accounts as accounts
+
+    make_account(accounts_app, "amal@example.org")
+    checked = []
+
+    class Counting:  # the hasher, noting each hash a password is checked against
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def verify(self, stored, password):
+            checked.append(stored)
+            return real.verify(stored, password)
+
+    real = accounts._hasher
+    monkeypatch.setattr(accounts, "_hasher", Counting())
+    client = accounts_app.test_client()
+    wrong = sign_in(client, "amal@example.org", "not the password")
+    unknown = sign_in(client, "nobody@example.org", "not the password")
+    assert wrong.status_code == unknown.status_code == 401
+    assert "That email and password do not match an account." in unknown.get_data(as_text=True)
+    assert len(checked) == 2
+    assert extract_parameters(checked[0]) == extract_parameters(checked[1])
+    assert checked[0] != checked[1]
