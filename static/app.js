@@ -1179,13 +1179,13 @@
   document.addEventListener("keydown", (e) => {
     if (!e.altKey || !e.shiftKey || e.ctrlKey || e.metaKey || (e.key !== "ArrowRight" && e.key !== "ArrowLeft")) return;
     const at = e.target.closest && e.target.closest("table.grid th[data-f], table.grid td[data-f]");
-    const inGrid = !!(at ? at.tagName === "TD" : columnAt(e.target));
-    if (inGrid && busy()) {
+    let near = columnAt(e.target);
+    if (near && near.tagName === "TD" && busy()) {
       e.preventDefault();
       queue.push({ t: "column", left: e.key === "ArrowLeft" });
       return;
     }
-    const near = at || (moving ? null : columnAt(e.target));
+    if (!at && moving) near = null; // on the page while a column moves: that column, not the active cell's
     const key = near ? near.dataset.f : (moving ? movingKey : null);
     if (!key || (at && e.target.closest("form.editor")) || key === "name") return;
     e.preventDefault();
